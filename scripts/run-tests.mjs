@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Runs every test file under test/ with node's own test runner, TypeScript loaded through tsx.
+// Usage: npm test [-- substring...]  (only files whose path contains one of the substrings)
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+
+function findTests(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...findTests(path));
+    else if (name.endsWith(".test.ts")) out.push(path);
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2);
+const files = findTests("test").filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+if (files.length === 0) {
+  console.error("no test files matched");
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
+  { stdio: "inherit" },
+);
+process.exit(result.status ?? 1);
