@@ -28,3 +28,8 @@ export { sum, mean, argmax, argmin } from "./ops/reduce.ts";
 export { matmul } from "./ops/matmul.ts";
 export { relu, sigmoid, tanh, softmax, logSoftmax } from "./ops/activation.ts";
 export { cat, stack, flatten, transpose, permute } from "./ops/shape-ops.ts";
+export { load, loadAsync, loadSync, save, saveSync, CheckpointError, LazyTensor, isLazyTensor, type LoadOptions, type SaveOptions, type MapLocation } from "./serialization/torch/index.ts";
+export * as serialization from "./serialization/torch/index.ts";
+export * as nn from "./nn/index.ts";
+export * as optim from "./optim/index.ts";
+export * as F from "./nn/functional.ts";

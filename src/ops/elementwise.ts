@@ -14,6 +14,13 @@ export function resultType(a: TensorOrScalar, b: TensorOrScalar): DType {
   if (!Number.isInteger(s)) return float32;
   return t.dtype === bool ? int64 : t.dtype;
 }
+/**
+ * A JS number as PyTorch uses a Python scalar against a tensor of `dtype`: cast to float32 first for float32 math
+ * (`x * 0.9` multiplies by float32(0.9), as PyTorch does).
+ */
+function scalarIn<T extends TensorOrScalar>(x: T, dtype: DType): T {
+  return (typeof x === "number" && dtype === float32 ? Math.fround(x) : x) as T;
+}
 function operand(x: TensorOrScalar): { data: ArrayLike<number>; shape: readonly number[] } {
   return x instanceof Tensor ? { data: toFloatArray(x), shape: x.dims } : { data: [x], shape: [] };
 }
@@ -51,21 +58,29 @@ function inputs(a: TensorOrScalar, b: TensorOrScalar): (Tensor | null)[] {
   return [a instanceof Tensor ? a : null, b instanceof Tensor ? b : null];
 }
 
-/** a + alpha * b. */
+/**
+ * a + alpha * b. For float32, alpha and scalars are cast to float32 and `x + k * y` is computed in float64 (the product
+ * is exact), which gives PyTorch's fused multiply-add result (barring rare double-rounding ties).
+ */
 export function add(a: TensorOrScalar, b: TensorOrScalar, alpha = 1): Tensor {
-  const out = alpha === 1 ? mapBinary(a, b, resultType(a, b), (x, y) => x + y) : mapBinary(a, b, resultType(a, b), (x, y) => x + alpha * y);
+  const dtype = resultType(a, b);
+  const k = scalarIn(alpha, dtype);
+  const out = mapBinary(scalarIn(a, dtype), scalarIn(b, dtype), dtype, k === 1 ? (x, y) => x + y : (x, y) => x + k * y);
   return out.withGrad("AddBackward0", inputs(a, b), (g) => [gradOf(a, g), b instanceof Tensor && b.requiresGrad ? sumToShape(alpha === 1 ? g : mul(g, alpha), b.dims) : null]);
 }
 
 /** a - alpha * b. */
 export function sub(a: TensorOrScalar, b: TensorOrScalar, alpha = 1): Tensor {
-  const out = mapBinary(a, b, resultType(a, b), alpha === 1 ? (x, y) => x - y : (x, y) => x - alpha * y);
+  const dtype = resultType(a, b);
+  const k = scalarIn(alpha, dtype);
+  const out = mapBinary(scalarIn(a, dtype), scalarIn(b, dtype), dtype, k === 1 ? (x, y) => x - y : (x, y) => x - k * y);
   return out.withGrad("SubBackward0", inputs(a, b), (g) => [gradOf(a, g), b instanceof Tensor && b.requiresGrad ? sumToShape(mul(g, -alpha), b.dims) : null]);
 }
 
 /** a * b. */
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  const out = mapBinary(a, b, resultType(a, b), (x, y) => x * y);
+  const dtype = resultType(a, b);
+  const out = mapBinary(scalarIn(a, dtype), scalarIn(b, dtype), dtype, (x, y) => x * y);
   return out.withGrad("MulBackward0", inputs(a, b), (g) => [
     a instanceof Tensor && a.requiresGrad ? sumToShape(mul(g, b instanceof Tensor ? b.detach() : b), a.dims) : null,
     b instanceof Tensor && b.requiresGrad ? sumToShape(mul(g, a instanceof Tensor ? a.detach() : a), b.dims) : null,
@@ -76,7 +91,7 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   let dtype = resultType(a, b);
   if (!dtype.isFloatingPoint) dtype = float32;
-  const out = mapBinary(a, b, dtype, (x, y) => x / y);
+  const out = mapBinary(scalarIn(a, dtype), scalarIn(b, dtype), dtype, (x, y) => x / y);
   return out.withGrad("DivBackward0", inputs(a, b), (g) => [
     a instanceof Tensor && a.requiresGrad ? sumToShape(div(g, b instanceof Tensor ? b.detach() : b), a.dims) : null,
     b instanceof Tensor && b.requiresGrad ? sumToShape(neg(div(mul(g, out.detach()), b.detach())), b.dims) : null,
@@ -94,6 +109,29 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
       ? sumToShape(mul(g, mapBinary(out.detach(), a instanceof Tensor ? a.detach() : a, b.dtype, (o, x) => (x > 0 ? o * Math.log(x) : 0))), b.dims)
       : null,
   ]);
+}
+
+/**
+ * self + value * t1 * t2 rounded as PyTorch's CPU kernel does: `value * t1` rounded, then one fused multiply-add.
+ * Not recorded by autograd (the in-place `addcmul_` uses it).
+ */
+export function addcmul(self: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor {
+  const dtype = promoteTypes(promoteTypes(self.dtype, t1.dtype), t2.dtype);
+  const scaled = value === 1 ? t1 : mul(t1.detach(), value);
+  const shape = broadcastShapes(broadcastShapes(self.dims, scaled.dims), t2.dims);
+  const [s, x, y] = [self, scaled, t2].map((t) => toFloatArray(t.detach().expand(...shape)));
+  const out = computeArrayFor(dtype, s.length);
+  for (let i = 0; i < out.length; i++) out[i] = s[i] + x[i] * y[i];
+  return fromNumbers(out, shape, dtype);
+}
+
+/**
+ * self + value * t1 / t2 rounded as PyTorch's CPU kernel does: `(value * t1) / t2`, then the sum, each rounded.
+ * Not recorded by autograd (the in-place `addcdiv_` uses it).
+ */
+export function addcdiv(self: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor {
+  const scaled = value === 1 ? t1.detach() : mul(t1.detach(), value);
+  return add(self.detach(), div(scaled, t2.detach()));
 }
 
 /** -t. */

@@ -571,12 +571,12 @@ export class Tensor {
   }
   /** this += value * t1 * t2. */
   addcmul_(t1: Tensor, t2: Tensor, options?: { value?: number }): this {
-    I.assign(this, E.add(this.detachIfGrad(), E.mul(t1, t2), options?.value ?? 1));
+    I.assign(this, E.addcmul(this.detachIfGrad(), t1, t2, options?.value ?? 1));
     return this;
   }
   /** this += value * t1 / t2. */
   addcdiv_(t1: Tensor, t2: Tensor, options?: { value?: number }): this {
-    I.assign(this, E.add(this.detachIfGrad(), E.div(t1, t2), options?.value ?? 1));
+    I.assign(this, E.addcdiv(this.detachIfGrad(), t1, t2, options?.value ?? 1));
     return this;
   }
   /** this += weight * (end - this). */

@@ -1,0 +1,9 @@
+/** torch.save / torch.load: PyTorch's checkpoint format (zip + pickle, and the legacy stream format). */
+export { load, loadAsync, loadSync, loadWithFormat, save, saveSync, blobSource, type LoadSource, type SaveTarget } from "./node.ts";
+export { type BytesLike, type CheckpointFormat, type LoadOptions, saveToBytes } from "./checkpoint.ts";
+export { type SaveOptions, archiveNameFor } from "./save.ts";
+export { addSafeGlobals, clearSafeGlobals } from "./decode.ts";
+export { CheckpointError, type CheckpointErrorCode } from "./errors.ts";
+export { LazyTensor, isLazyTensor } from "./lazy-tensor.ts";
+export { type MapLocation, type StorageInfo } from "./map-location.ts";
+export { type ZipLayout } from "./zip-checkpoint.ts";

@@ -1,0 +1,29 @@
+/**
+ * Locates the shared checkpoint fixtures (real files written by PyTorch; see their README.md):
+ * $TSORCH_FIXTURES, else `shared/fixtures` beside or inside the repository.
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { SCRIPTS } from "./python.ts";
+
+const ROOT = resolve(SCRIPTS, "..", "..");
+const CANDIDATES = [process.env.TSORCH_FIXTURES, join(ROOT, "shared", "fixtures"), join(ROOT, "..", "shared", "fixtures")];
+
+/** The fixtures folder, or undefined when this checkout has none. */
+export const FIXTURES: string | undefined = CANDIDATES.find((dir): dir is string => !!dir && existsSync(join(dir, "README.md")));
+
+/** Every fixture file (absolute paths, sorted), optionally only those starting with `magic`. */
+export function fixtureFiles(magic?: Uint8Array, read?: (path: string) => Uint8Array): string[] {
+  if (!FIXTURES) return [];
+  const files: string[] = [];
+  for (const group of readdirSync(FIXTURES).sort()) {
+    const dir = join(FIXTURES, group);
+    if (!statSync(dir).isDirectory()) continue;
+    for (const name of readdirSync(dir).sort()) files.push(join(dir, name));
+  }
+  if (!magic || !read) return files;
+  return files.filter((path) => {
+    const head = read(path).subarray(0, magic.length);
+    return head.length === magic.length && head.every((b, i) => b === magic[i]);
+  });
+}
