@@ -3,6 +3,7 @@
  * convolution becomes one matrix product (weights [OC, C*kH*kW] x columns [C*kH*kW, outH*outW]).
  */
 import type { NumArray } from "./strided.ts";
+import { type ConvArgs, isWasmResident, wasmKernels } from "./wasm/runtime.ts";
 
 /** Sizes of one 2-D convolution (or pooling window) over a single image. */
 export interface Conv2dGeometry {
@@ -32,6 +33,15 @@ export function convOutputSize(size: number, kernel: number, stride: number, pad
   return Math.floor((size + padTotal - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
+/** Arguments of the wasm im2col/col2im when both arrays are float32 views of wasm memory, else null. */
+function wasmArgs(image: NumArray, imageOff: number, g: Conv2dGeometry, cols: NumArray, colsOff: number, ldCols: number): ConvArgs | null {
+  if (!(image instanceof Float32Array && cols instanceof Float32Array) || !isWasmResident(image) || !isWasmResident(cols)) return null;
+  return [
+    g.channels, g.height, g.width, g.kH, g.kW, g.sH, g.sW, g.padTop, g.padLeft, g.dH, g.dW, g.outH, g.outW,
+    image.byteOffset + imageOff * 4, cols.byteOffset + colsOff * 4, ldCols * 4,
+  ];
+}
+
 /** The output columns [lo, hi) whose input position ow*s - pad + off falls inside [0, size). */
 function validRange(out: number, stride: number, pad: number, off: number, size: number): [number, number] {
   // ow * stride >= pad - off  and  ow * stride < size + pad - off
@@ -45,6 +55,8 @@ function validRange(out: number, stride: number, pad: number, off: number, size:
  * column oh*outW + ow, at `cols[colsOff + r * ldCols + oh * outW + ow]` (zeros where the window is in padding).
  */
 export function im2col(src: NumArray, srcOff: number, g: Conv2dGeometry, cols: NumArray, colsOff: number, ldCols: number): void {
+  const args = wasmArgs(src, srcOff, g, cols, colsOff, ldCols);
+  if (args) return (wasmKernels() as NonNullable<ReturnType<typeof wasmKernels>>).im2col(...args);
   const { channels, height: H, width: W, kH, kW, sH, sW, padTop, padLeft, dH, dW, outH, outW } = g;
   let row = colsOff;
   for (let c = 0; c < channels; c++) {
@@ -74,6 +86,8 @@ export function im2col(src: NumArray, srcOff: number, g: Conv2dGeometry, cols: N
 
 /** The adjoint of im2col: adds every column entry back onto its input position in `dst[dstOff ..]` ([C, H, W]). */
 export function col2im(cols: NumArray, colsOff: number, ldCols: number, g: Conv2dGeometry, dst: NumArray, dstOff: number): void {
+  const args = wasmArgs(dst, dstOff, g, cols, colsOff, ldCols);
+  if (args) return (wasmKernels() as NonNullable<ReturnType<typeof wasmKernels>>).col2im(...args);
   const { channels, height: H, width: W, kH, kW, sH, sW, padTop, padLeft, dH, dW, outH, outW } = g;
   let row = colsOff;
   for (let c = 0; c < channels; c++) {

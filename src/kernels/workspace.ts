@@ -4,7 +4,7 @@
  * slot; kernels must not keep it across calls to other kernels that use the same slot. Float32 scratch lives
  * in WebAssembly memory when the SIMD kernels are available, so gemm reads it without copying.
  */
-import { wasmFloat32 } from "./wasm/runtime.ts";
+import { isWasmResident, wasmFloat32 } from "./wasm/runtime.ts";
 /** The arrays kernels compute in. */
 type FloatArray = Float32Array | Float64Array;
 
@@ -33,4 +33,23 @@ function grow(current: number, needed: number): number {
 export function releaseScratch(): void {
   f32Slots.length = 0;
   f64Slots.length = 0;
+}
+
+/**
+ * `data` itself, or (for float32 with the SIMD kernels available) a copy of it in wasm memory slot `slot`, so that
+ * kernels can read it without staging. The copy follows scratch's validity rule.
+ */
+export function inKernelMemory<T extends FloatArray>(data: T, slot: number): T {
+  if (!(data instanceof Float32Array) || isWasmResident(data)) return data;
+  const copy = wasmFloat32(slot, data.length);
+  if (!copy) return data;
+  copy.set(data);
+  return copy as T;
+}
+
+/** A zero-filled array of `n` elements like `like`, in wasm memory slot `slot` when possible (scratch rules). */
+export function zeroedScratch<T extends FloatArray>(like: T, n: number, slot: number): T {
+  const buf = scratch(like, n, slot);
+  buf.fill(0);
+  return buf;
 }

@@ -1,4 +1,5 @@
 /** Containers: Sequential, ModuleList, ModuleDict (children named "0", "1", ... or by key, as in PyTorch). */
+import type { Tensor } from "../tensor/tensor.ts";
 import { NNError } from "./errors.ts";
 import { Module } from "./module.ts";
 
@@ -106,11 +107,14 @@ export class Sequential extends Module {
     for (const m of this._modules.values()) if (m) yield m;
   }
 
-  /** Feeds `input` through every child in order. */
-  override forward(input: unknown): unknown {
-    let x = input;
+  /**
+   * Feeds `input` through every child in order. Typed Tensor -> Tensor, the common case; children may pass
+   * other values along (a tuple, say) at runtime.
+   */
+  override forward(input: Tensor): Tensor {
+    let x: unknown = input;
     for (const m of this) x = m.call(x);
-    return x;
+    return x as Tensor;
   }
 }
 

@@ -38,4 +38,5 @@ export {
 } from "./loss.ts";
 export * as init from "./init.ts";
 export * as utils from "./utils.ts";
+export { type KeyReplacement, type ShapeMismatch, filterStateDictByShape, renameStateDictKeys } from "./state-dict-tools.ts";
 export * as functional from "./functional.ts";

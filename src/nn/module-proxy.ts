@@ -84,8 +84,9 @@ export function makeRegisteringProxy(ModuleClass: abstract new () => Module, reg
     defineProperty(target, name, descriptor) {
       if (typeof name === "string" && "value" in descriptor) {
         // A class field declared without a value (`weight!: Parameter`) defines `undefined`: skip it, so
-        // that re-declaring a registered name's type in a subclass does not unregister it.
-        if (descriptor.value === undefined) return true;
+        // that re-declaring a registered name's type in a subclass neither unregisters it nor makes a later
+        // registerBuffer(name) see an existing attribute. Setting an existing attribute to undefined still works.
+        if (descriptor.value === undefined && (isRegistered(target, name) || !Object.hasOwn(target, name))) return true;
         if (assignRegistered(proxies.get(target) ?? target, target, name, descriptor.value)) return true;
       }
       return Reflect.defineProperty(target, name, descriptor);

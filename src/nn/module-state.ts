@@ -6,6 +6,8 @@
 import { noGrad } from "../autograd/grad-mode.ts";
 import { isDict, strRepr } from "../python/index.ts";
 import { Tensor } from "../tensor/tensor.ts";
+import { type DeferredTensor, isDeferredTensor } from "../tensor/deferred.ts";
+import { META } from "../tensor/device.ts";
 import { LoadStateDictError, NNError, pyClassRepr } from "./errors.ts";
 import type { Module } from "./module.ts";
 import { Parameter } from "./parameter.ts";
@@ -59,7 +61,22 @@ export function loadOwnState(module: Module, ctx: LoadContext, prefix: string, _
       if (ctx.strict) ctx.missingKeys.push(key);
       continue;
     }
-    const value = ctx.stateDict.get(key);
+    let value = ctx.stateDict.get(key);
+    if (isDeferredTensor(value)) {
+      // A lazily loaded checkpoint tensor: read it straight into the parameter when that is a plain copy.
+      const deferred = value;
+      if (!ctx.assign && !param.isMeta && deferred.shape.equals(param.dims)) {
+        try {
+          noGrad(() => deferred.copyInto(param));
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          ctx.errorMsgs.push(`While copying the parameter named "${key}", whose dimensions in the model are ${param.shape} and ` +
+            `whose dimensions in the checkpoint are ${deferred.shape}, an exception occurred : (${strRepr(message)},).`);
+        }
+        continue;
+      }
+      value = deferred.shape.equals(param.dims) || (param.dim() === 0 && deferred.dims.length === 1) ? deferred.materialize() : deferredShapeOnly(deferred);
+    }
     if (!(value instanceof Tensor)) {
       ctx.errorMsgs.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${pyClassRepr(value)}`);
       continue;
@@ -108,6 +125,11 @@ export function loadOwnState(module: Module, ctx: LoadContext, prefix: string, _
       if (!module._modules.has(inputName) && !localState.has(inputName)) ctx.unexpectedKeys.push(key);
     }
   }
+}
+
+/** A meta tensor with a deferred tensor's shape: enough to report a size mismatch without reading data. */
+function deferredShapeOnly(deferred: DeferredTensor): Tensor {
+  return Tensor.empty(deferred.dims, deferred.dtype, META);
 }
 
 function metadataEntry(value: unknown): ModuleMetadata {

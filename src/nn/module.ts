@@ -158,7 +158,6 @@ export class Module {
   // ---- forward ---------------------------------------------------------------------------------
 
   /** The computation of the module; subclasses override it. Call modules with `call(...)`. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   forward(..._inputs: any[]): any {
     throw new NNError("ERR_NN_NOT_IMPLEMENTED", "NotImplementedError", `Module [${this.constructor.name}] is missing the required "forward" function`);
   }

@@ -111,6 +111,11 @@ export function copyRaw(t: Tensor): Tensor {
   if (t.isMeta) return out;
   const src = t.storageArray();
   const dst = out.storageArray();
+  if (t.isContiguous()) {
+    // One block copy: the common case (clone, contiguous) on the hot path of every backward pass.
+    (dst as Float32Array).set((src as Float32Array).subarray(t.offset, t.offset + t.numel()));
+    return out;
+  }
   if (src instanceof BigInt64Array) gatherStridedBig(src, t.offset, t.dims, t.strides, dst as BigInt64Array);
   else gatherStrided(src, t.offset, t.dims, t.strides, dst as Exclude<StorageArray, BigInt64Array>);
   return out;

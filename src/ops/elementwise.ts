@@ -3,7 +3,7 @@ import { bool, DType, float32, int64, promoteTypes } from "../tensor/dtype.ts";
 import { broadcastShapes } from "../tensor/shape.ts";
 import { Tensor, type TensorOrScalar } from "../tensor/tensor.ts";
 import { binaryBroadcast, reduceToShape } from "../kernels/broadcast.ts";
-import { computeArrayFor, fromNumbers, toFloatArray } from "./convert.ts";
+import { computeArrayFor, type FloatArray, fromNumbers, toFloatArray } from "./convert.ts";
 
 /** The result dtype of a tensor/scalar pair: a JS number is a "weak" scalar, as in PyTorch. */
 export function resultType(a: TensorOrScalar, b: TensorOrScalar): DType {
@@ -33,15 +33,44 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   return fromNumbers(out, shape, g.dtype);
 }
 
-/** Applies `f` element-wise over broadcast operands into a new tensor of `dtype`. */
-export function mapBinary(a: TensorOrScalar, b: TensorOrScalar, dtype: DType, f: (x: number, y: number) => number): Tensor {
+/** A whole-array loop computing the same values as an op's `f` (B has one element or as many as out). */
+type FastLoop = (A: ArrayLike<number>, B: ArrayLike<number>, out: FloatArray) => void;
+
+/**
+ * Applies `f` element-wise over broadcast operands into a new tensor of `dtype`. `fast`, when given, replaces the
+ * per-element calls of `f` where `a` is dense at the output's size and `b` is too or is a single value (the hot
+ * case of optimizer updates and gradient accumulation; a call through `f` per element cannot be inlined).
+ */
+export function mapBinary(a: TensorOrScalar, b: TensorOrScalar, dtype: DType, f: (x: number, y: number) => number, fast?: FastLoop): Tensor {
   const A = operand(a);
   const B = operand(b);
   const shape = broadcastShapes(A.shape, B.shape);
   const out = computeArrayFor(dtype, shape.reduce((x, y) => x * y, 1));
-  binaryBroadcast(A.data, A.shape, B.data, B.shape, out, shape, f);
+  if (fast && A.data.length === out.length && (B.data.length === out.length || B.data.length === 1)) fast(A.data, B.data, out);
+  else binaryBroadcast(A.data, A.shape, B.data, B.shape, out, shape, f);
   return fromNumbers(out, shape, dtype);
 }
+
+/** out = A + k * B (the loop behind add and sub). */
+function axpyLoop(k: number): FastLoop {
+  return (A, B, out) => {
+    const n = out.length;
+    if (B.length === 1) {
+      const y = k * B[0];
+      for (let i = 0; i < n; i++) out[i] = A[i] + y;
+    } else if (k === 1) for (let i = 0; i < n; i++) out[i] = A[i] + B[i];
+    else for (let i = 0; i < n; i++) out[i] = A[i] + k * B[i];
+  };
+}
+
+/** out = A * B. */
+const mulLoop: FastLoop = (A, B, out) => {
+  const n = out.length;
+  if (B.length === 1) {
+    const y = B[0];
+    for (let i = 0; i < n; i++) out[i] = A[i] * y;
+  } else for (let i = 0; i < n; i++) out[i] = A[i] * B[i];
+};
 
 /** Applies `f` to every element into a new tensor (same dtype unless given). */
 export function mapUnary(t: Tensor, f: (x: number) => number, dtype: DType = t.dtype): Tensor {
@@ -65,7 +94,7 @@ function inputs(a: TensorOrScalar, b: TensorOrScalar): (Tensor | null)[] {
 export function add(a: TensorOrScalar, b: TensorOrScalar, alpha = 1): Tensor {
   const dtype = resultType(a, b);
   const k = scalarIn(alpha, dtype);
-  const out = mapBinary(scalarIn(a, dtype), scalarIn(b, dtype), dtype, k === 1 ? (x, y) => x + y : (x, y) => x + k * y);
+  const out = mapBinary(scalarIn(a, dtype), scalarIn(b, dtype), dtype, k === 1 ? (x, y) => x + y : (x, y) => x + k * y, axpyLoop(k));
   return out.withGrad("AddBackward0", inputs(a, b), (g) => [gradOf(a, g), b instanceof Tensor && b.requiresGrad ? sumToShape(alpha === 1 ? g : mul(g, alpha), b.dims) : null]);
 }
 
@@ -80,7 +109,7 @@ export function sub(a: TensorOrScalar, b: TensorOrScalar, alpha = 1): Tensor {
 /** a * b. */
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const dtype = resultType(a, b);
-  const out = mapBinary(scalarIn(a, dtype), scalarIn(b, dtype), dtype, (x, y) => x * y);
+  const out = mapBinary(scalarIn(a, dtype), scalarIn(b, dtype), dtype, (x, y) => x * y, mulLoop);
   return out.withGrad("MulBackward0", inputs(a, b), (g) => [
     a instanceof Tensor && a.requiresGrad ? sumToShape(mul(g, b instanceof Tensor ? b.detach() : b), a.dims) : null,
     b instanceof Tensor && b.requiresGrad ? sumToShape(mul(g, a instanceof Tensor ? a.detach() : a), b.dims) : null,

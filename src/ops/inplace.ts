@@ -23,6 +23,11 @@ export function assign(dst: Tensor, src: Tensor): void {
   if (src.dtype === dst.dtype) values = toStorageArray(src.isContiguous() ? src : copyRaw(src));
   else values = encodeNumbers(toFloatArray(src), dst.dtype);
   const target = dst.storageArray();
+  if (dst.isContiguous()) {
+    // One block copy for the common case (optimizer updates, gradient accumulation).
+    (target as Float32Array).set(values as Float32Array, dst.offset);
+    return;
+  }
   if (target instanceof BigInt64Array) scatterStridedBig(values as BigInt64Array, target, dst.offset, dst.dims, dst.strides);
   else scatterStrided(values as Exclude<StorageArray, BigInt64Array>, target, dst.offset, dst.dims, dst.strides);
 }
@@ -39,6 +44,10 @@ export function fillInto(dst: Tensor, value: number): void {
   checkInPlace(dst);
   if (dst.isMeta) return;
   const one = encodeNumbers([value], dst.dtype);
+  if (dst.isContiguous()) {
+    (dst.storageArray() as Float32Array).fill((one as Float32Array)[0], dst.offset, dst.offset + dst.numel());
+    return;
+  }
   assign(dst, Tensor.fromTypedArray(one, [], dst.dtype));
 }
 

@@ -14,7 +14,7 @@ test("Sequential names children 0, 1, ... and chains forward", () => {
   assert.deepEqual([...seq].map((m) => m.constructor.name), ["Linear", "ReLU", "Linear"]);
   const x = torch.randn(4, 2);
   const manual = (seq.at(2) as nn.Linear).call(torch.relu((seq.at(0) as nn.Linear).call(x)));
-  assert.ok((seq.call(x) as torch.Tensor).allclose(manual));
+  assert.ok(seq.call(x).allclose(manual));
 });
 
 test("Sequential mutation renumbers like PyTorch; slices keep the original names", () => {

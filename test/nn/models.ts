@@ -46,7 +46,7 @@ export class BasicBlock extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const identity = this.downsample === null ? x : (this.downsample.call(x) as Tensor);
+    const identity = this.downsample === null ? x : this.downsample.call(x);
     let out = this.relu.call(this.bn1.call(this.conv1.call(x)));
     out = this.bn2.call(this.conv2.call(out));
     return this.relu.call(out.add(identity));
@@ -71,7 +71,7 @@ export class TinyResNet extends nn.Module {
 
   override forward(x: Tensor): Tensor {
     x = this.maxpool.call(this.relu.call(this.bn1.call(this.conv1.call(x))));
-    x = this.layer1.call(x) as Tensor;
+    x = this.layer1.call(x);
     x = this.avgpool.call(x).flatten(1);
     return this.fc.call(this.dropout.call(x));
   }
@@ -158,7 +158,7 @@ export class Layers extends nn.Module {
   loss1 = new nn.CrossEntropyLoss();
   loss2 = new nn.MSELoss({ reduction: "sum" });
   loss3 = new nn.NLLLoss({ weight: torch.ones(3) });
-  loss4 = new nn.CrossEntropyLoss(torch.tensor([1.0, 2.0, 3.0]), { ignoreIndex: 1, labelSmoothing: 0.1 });
+  loss4 = new nn.CrossEntropyLoss(torch.tensor([1, 2, 3], { dtype: "float32" }), { ignoreIndex: 1, labelSmoothing: 0.1 });
   none = null;
 
   constructor() {

@@ -24,6 +24,8 @@ test("class fields register parameters and modules in declaration order; other v
   assert.deepEqual([...net._parameters.keys()], ["scale"]);
   assert.deepEqual([...net._buffers.keys()], ["steps"]);
   assert.equal(net.note, "not registered");
+  (net as { note?: string }).note = undefined;
+  assert.equal(net.note, undefined, "ordinary attributes can be set to undefined");
   assert.ok(net.fc1 instanceof nn.Linear);
   assert.ok("fc1" in net && "scale" in net && "steps" in net);
   assert.deepEqual(Object.keys(net.stateDict()), ["scale", "steps", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]);

@@ -144,7 +144,7 @@ function section(id: number, content: number[]): number[] {
 }
 
 /** A module importing `env.memory` (shared, with the given page limits) and exporting `functions` (no results). */
-export function assemble(functions: FunctionDef[], memory: { min: number; max: number; shared: boolean }): Uint8Array {
+export function assemble(functions: FunctionDef[], memory: { min: number; max: number; shared: boolean }): Uint8Array<ArrayBuffer> {
   const types = section(1, vec(functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), 0])));
   const limits = memory.shared ? [0x03, ...uleb(memory.min), ...uleb(memory.max)] : [0x01, ...uleb(memory.min), ...uleb(memory.max)];
   const imports = section(2, vec([[...name("env"), ...name("memory"), 0x02, ...limits]]));

@@ -10,10 +10,11 @@ const STAGE_A = 1000;
 const STAGE_B = 1001;
 const STAGE_C = 1002;
 
-/** The byte address of `len` elements of `arr` from `off`, staging them into wasm memory when needed. */
+/** The byte address of `len` elements of `arr` from `off`, staging them into wasm memory when needed (-1: no room). */
 function address(arr: Float32Array, off: number, len: number, slot: number): number {
   if (isWasmResident(arr)) return arr.byteOffset + off * 4;
-  const stage = wasmFloat32(slot, len) as Float32Array;
+  const stage = wasmFloat32(slot, len);
+  if (!stage) return -1;
   stage.set(arr.subarray(off, off + len));
   return stage.byteOffset;
 }
@@ -42,10 +43,12 @@ export function gemmWasm(
   let stage: Float32Array | null = null;
   if (isWasmResident(C)) c = C.byteOffset + cOff * 4;
   else {
-    stage = wasmFloat32(STAGE_C, cLen) as Float32Array;
+    stage = wasmFloat32(STAGE_C, cLen);
+    if (!stage) return false;
     if (accumulate || ldc !== N) stage.set(C.subarray(cOff, cOff + cLen));
     c = stage.byteOffset;
   }
+  if (a < 0 || b < 0) return false;
   if (nn) kernels.nn(M, N, K, a, aRow * 4, aCol * 4, b, bRow * 4, c, ldc * 4, accumulate ? 1 : 0);
   else kernels.nt(M, N, K, a, aRow * 4, b, bCol * 4, c, ldc * 4, accumulate ? 1 : 0);
   if (stage) C.set(stage, cOff);

@@ -31,8 +31,8 @@ interface Runtime {
   kernels: WasmKernels;
   /** Every SharedArrayBuffer object `memory.buffer` has returned (one per size). */
   buffers: WeakSet<ArrayBufferLike>;
-  /** Regions by slot: byte offset and capacity in bytes. */
-  regions: Map<number, { ptr: number; bytes: number }>;
+  /** Regions by slot: byte offset, capacity in bytes, and the last view handed out. */
+  regions: Map<number, { ptr: number; bytes: number; view: Float32Array | null }>;
   /** First free byte. */
   top: number;
 }
@@ -88,13 +88,15 @@ export function wasmFloat32(slot: number, n: number): Float32Array | null {
       rt.memory.grow(Math.ceil((end - have) / PAGE));
       rt.buffers.add(rt.memory.buffer);
     }
-    region = { ptr, bytes: size };
+    region = { ptr, bytes: size, view: null };
     rt.regions.set(slot, region);
     rt.top = end;
   }
+  if (region.view && region.view.length === n) return region.view;
   const buffer = rt.memory.buffer;
   rt.buffers.add(buffer);
-  return new Float32Array(buffer, region.ptr, n);
+  region.view = new Float32Array(buffer, region.ptr, n);
+  return region.view;
 }
 
 /** True when `a` is a view of wasm memory (its byteOffset is then its address). */

@@ -35,9 +35,21 @@ export function relu(t: Tensor, options: InPlaceOptions = {}): Tensor {
 
 function reluOp(t: Tensor): Tensor {
   return pointwise(t, "ReluBackward0", (x, y) => {
-    for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0;
+    if (x instanceof Float32Array) {
+      // Branch-free (signs of activations are unpredictable): (v + |v|) / 2 is exact in float64 for float32 v.
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i];
+        y[i] = (v + Math.abs(v)) * 0.5;
+      }
+    } else for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0;
   }, (_x, y, g, d) => {
-    for (let i = 0; i < y.length; i++) d[i] = y[i] > 0 ? g[i] : 0;
+    if (y instanceof Float32Array && g instanceof Float32Array && d instanceof Float32Array) {
+      // Branch-free on the bits: an output > 0 has positive int32 bits, so (-bits >> 31) masks the gradient.
+      const yi = new Int32Array(y.buffer, y.byteOffset, y.length);
+      const gi = new Int32Array(g.buffer, g.byteOffset, g.length);
+      const di = new Int32Array(d.buffer, d.byteOffset, d.length);
+      for (let i = 0; i < yi.length; i++) di[i] = gi[i] & (-yi[i] >> 31);
+    } else for (let i = 0; i < y.length; i++) d[i] = y[i] > 0 ? g[i] : 0;
   });
 }
 

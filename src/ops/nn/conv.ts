@@ -6,7 +6,7 @@
 import { Tensor } from "../../tensor/tensor.ts";
 import { col2im, type Conv2dGeometry, convOutputSize, im2col } from "../../kernels/conv.ts";
 import { gemmStrided } from "../../kernels/gemm.ts";
-import { scratch } from "../../kernels/workspace.ts";
+import { inKernelMemory, scratch, zeroedScratch } from "../../kernels/workspace.ts";
 import { computeArrayFor, type FloatArray, fromNumbers, toFloatArray } from "../convert.ts";
 import { checkSameDtype, formatList, type IntOrPair, pair } from "./args.ts";
 
@@ -24,6 +24,9 @@ export interface Conv2dOptions {
 
 /** Columns per gemm: samples are batched into one product until it is at least this wide. */
 const MIN_GEMM_COLUMNS = 256;
+/** Scratch slots (kernels/workspace.ts): 0 columns, 1 gathered outputs/gradients, 2 column gradients. */
+const IMAGE_SLOT = 3;
+const IMAGE_GRAD_SLOT = 4;
 
 /**
  * 2-D convolution over a [N, C, H, W] (or unbatched [C, H, W]) input with weight [OC, C/groups, kH, kW] and
@@ -134,9 +137,10 @@ function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGe
   const Wt = toFloatArray(weight);
   const B = bias ? toFloatArray(bias) : null;
   const Y = computeArrayFor(x.dtype, N * OC * L);
+  const Xk = inKernelMemory(X, IMAGE_SLOT);
   for (let n0 = 0; n0 < N; n0 += p.chunk) {
     const nb = Math.min(p.chunk, N - n0);
-    const [cols, cOff, ld] = columns(X, p, n0, nb);
+    const [cols, cOff, ld] = columns(Xk, p, n0, nb);
     const direct = nb === 1;
     const dst = direct ? Y : scratch(X, OC * ld, 1);
     const dOff = direct ? n0 * OC * L : 0;
@@ -190,6 +194,7 @@ function gradChunk(G: FloatArray, p: Plan, n0: number, nb: number): [FloatArray,
 function weightGrad(G: FloatArray, X: FloatArray, p: Plan, gW: FloatArray): FloatArray {
   const { OC, groups, rowsG } = p;
   const OCg = OC / groups;
+  X = inKernelMemory(X, IMAGE_SLOT);
   for (let n0 = 0; n0 < p.N; n0 += p.chunk) {
     const nb = Math.min(p.chunk, p.N - n0);
     const [cols, cOff, ld] = columns(X, p, n0, nb);
@@ -202,10 +207,11 @@ function weightGrad(G: FloatArray, X: FloatArray, p: Plan, gW: FloatArray): Floa
   return gW;
 }
 
-function inputGrad(G: FloatArray, Wt: FloatArray, p: Plan, gX: FloatArray): FloatArray {
+function inputGrad(G: FloatArray, Wt: FloatArray, p: Plan, result: FloatArray): FloatArray {
   const { OC, groups, rowsG, L, g } = p;
   const OCg = OC / groups;
   const imageSize = g.channels * g.height * g.width;
+  const gX = zeroedScratch(result, result.length, IMAGE_GRAD_SLOT);
   for (let n0 = 0; n0 < p.N; n0 += p.chunk) {
     const nb = Math.min(p.chunk, p.N - n0);
     const [gy, gOff, ld] = gradChunk(G, p, n0, nb);
@@ -218,7 +224,8 @@ function inputGrad(G: FloatArray, Wt: FloatArray, p: Plan, gX: FloatArray): Floa
     }
     if (!direct) for (let s = 0; s < nb; s++) col2im(dcols, s * L, ld, g, gX, (n0 + s) * imageSize);
   }
-  return gX;
+  result.set(gX);
+  return result;
 }
 
 function biasGrad(G: FloatArray, p: Plan, gB: FloatArray): FloatArray {

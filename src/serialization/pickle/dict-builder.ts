@@ -10,8 +10,9 @@ import { UnpicklingError } from "./errors.ts";
 
 /** A dict under construction (internal to the unpickler and its built-in globals). */
 export class DictBuilder {
-  private items: Map<unknown, unknown> | undefined = new Map();
-  private attributes: Array<[string, unknown]> = [];
+  /** Items until the dict is finished (allocated on first use: most dicts in checkpoints are empty hooks). */
+  private items: Map<unknown, unknown> | undefined;
+  private attributes: Array<[string, unknown]> | undefined;
   private result: PyDict | undefined;
 
   /** @param ordered whether this is a `collections.OrderedDict` */
@@ -19,28 +20,25 @@ export class DictBuilder {
 
   /** `dict[key] = value`. */
   set(key: unknown, value: unknown): void {
-    if (this.items) {
-      this.items.set(key, value);
-      return;
-    }
-    setDictItem(this.result as PyDict, key, value);
+    if (this.result) setDictItem(this.result, key, value);
+    else (this.items ??= new Map()).set(key, value);
   }
 
   /** `dict.__dict__[name] = value` (BUILD on an OrderedDict). */
   setAttribute(name: string, value: unknown): void {
     if (this.result) setPyAttribute(this.result, name, value);
-    else this.attributes.push([name, value]);
+    else (this.attributes ??= []).push([name, value]);
   }
 
   /** The JS dict (made on the first call, the same object afterwards). */
   finish(): PyDict {
     if (this.result) return this.result;
-    const dict = dictFromMap(this.items as Map<unknown, unknown>);
+    const dict: PyDict = this.items ? dictFromMap(this.items) : {};
     if (this.ordered) markOrderedDict(dict);
-    for (const [name, value] of this.attributes) setPyAttribute(dict, name, value);
+    for (const [name, value] of this.attributes ?? []) setPyAttribute(dict, name, value);
     this.result = dict;
     this.items = undefined;
-    this.attributes = [];
+    this.attributes = undefined;
     return dict;
   }
 }

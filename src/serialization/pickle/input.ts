@@ -119,6 +119,25 @@ export class PickleInput {
     return view;
   }
 
+  /**
+   * The next `n` bytes as a string when they are all ASCII and `n` is small (consumed); otherwise
+   * undefined and nothing is consumed. Saves an allocation per short string, the common case.
+   */
+  asciiString(n: number): string | undefined {
+    if (n > 64) return undefined;
+    this.need(n);
+    const b = this.buffer;
+    const start = this.index;
+    let text = "";
+    for (let i = start; i < start + n; i++) {
+      const c = b[i];
+      if (c >= 0x80) return undefined;
+      text += String.fromCharCode(c);
+    }
+    this.index = start + n;
+    return text;
+  }
+
   /** The bytes up to the next "\n" (excluded, consumed). */
   line(): Uint8Array {
     for (;;) {

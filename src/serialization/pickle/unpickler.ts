@@ -76,10 +76,10 @@ export class Unpickler {
   private opcodeOffset = 0;
   /** Handlers of values that GLOBAL pushed (PyGlobals or handler-supplied values). */
   private pushedGlobals = new Map<unknown, { handler: GlobalHandler; global: PyGlobal }>();
-  /** Which handler made each object, so BUILD can find its setState. */
-  private createdBy = new WeakMap<object, GlobalHandler>();
-  /** Nesting depth of containers built so far. */
-  private depth = new WeakMap<object, number>();
+  /** Which handler made each object (only handlers with setState), so BUILD can find it. */
+  private createdBy = new Map<object, GlobalHandler>();
+  /** Nesting depth of containers that hold containers (a per-load Map: cheaper than a WeakMap for the GC). */
+  private depth = new Map<object, number>();
 
   /**
    * @param input the pickle bytes, or a source to read from (through a 64 KiB window)
@@ -114,8 +114,8 @@ export class Unpickler {
     this.memo = new Map();
     this.proto = 0;
     this.pushedGlobals = new Map();
-    this.createdBy = new WeakMap();
-    this.depth = new WeakMap();
+    this.createdBy = new Map();
+    this.depth = new Map();
     try {
       return this.run();
     } catch (error) {
@@ -128,6 +128,8 @@ export class Unpickler {
       this.marks = [];
       this.memo = new Map();
       this.pushedGlobals = new Map();
+      this.createdBy = new Map();
+      this.depth = new Map();
     }
   }
 
@@ -212,10 +214,10 @@ export class Unpickler {
           this.push(rawUnicodeEscapeDecode(input.line()));
           break;
         case Op.SHORT_BINUNICODE:
-          this.push(this.utf8(input.bytes(input.u8())));
+          this.push(this.string(input.u8()));
           break;
         case Op.BINUNICODE:
-          this.push(this.utf8(input.bytes(input.u32())));
+          this.push(this.string(input.u32()));
           break;
         case Op.BINUNICODE8:
           this.push(this.utf8(input.bytes(input.u64())));
@@ -478,11 +480,12 @@ export class Unpickler {
   }
 
   private makeTuple(items: unknown[]): Tuple<unknown> {
-    const result = new Tuple<unknown>();
-    for (const item of items) {
-      const value = this.resolve(item);
-      this.nest(result, value);
-      result.push(value);
+    const n = items.length;
+    const result = new Tuple<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      const value = this.resolve(items[i]);
+      if (typeof value === "object" && value !== null) this.nest(result, value);
+      result[i] = value;
     }
     return result;
   }
@@ -585,7 +588,9 @@ export class Unpickler {
   }
 
   private remember(result: unknown, handler: GlobalHandler): unknown {
-    if ((typeof result === "object" && result !== null) || typeof result === "function") this.createdBy.set(result, handler);
+    if (handler.setState && ((typeof result === "object" && result !== null) || typeof result === "function")) {
+      this.createdBy.set(result, handler);
+    }
     return result;
   }
 
@@ -640,6 +645,11 @@ export class Unpickler {
     const text = decodeUtf8(this.input.line());
     if (text === undefined) throw new UnpicklingError("BAD_VALUE", `${opcode} argument is not valid UTF-8`);
     return text;
+  }
+
+  /** A UTF-8 string of `length` bytes from the input (short ASCII ones decoded in place). */
+  private string(length: number): string {
+    return this.input.asciiString(length) ?? this.utf8(this.input.bytes(length));
   }
 
   private utf8(bytes: Uint8Array): string {

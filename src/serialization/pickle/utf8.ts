@@ -17,7 +17,7 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
         break;
       }
     }
-    if (ascii) return String.fromCharCode(...bytes);
+    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   }
   try {
     return decoder.decode(bytes);

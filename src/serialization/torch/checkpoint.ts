@@ -25,8 +25,10 @@ export function toSource(input: BytesLike | ByteSource): ByteSource {
   return input;
 }
 
+/** A local file header (`PK\x03\x04`), or the (zip64) end record of an empty archive (`PK\x06\x06`, `PK\x05\x06`). */
 function isZip(head: Uint8Array): boolean {
-  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+  if (head.length < 4 || head[0] !== 0x50 || head[1] !== 0x4b) return false;
+  return (head[2] === 0x03 && head[3] === 0x04) || (head[2] === 0x05 && head[3] === 0x06) || (head[2] === 0x06 && head[3] === 0x06);
 }
 
 function checkNotEmpty(size: number): void {

@@ -49,7 +49,7 @@ export interface StorageRecordInfo {
   maxBytes: number;
 }
 
-const HINT = ' tsorch never runs code from a file; to allow a global, pass it in { globals } or use torch.serialization.addSafeGlobals.';
+const HINT = 'tsorch never runs code from a file; to allow a global, pass it in { globals } or use torch.serialization.addSafeGlobals.';
 
 /** Parses a `('storage', StorageKind, key, location, numel[, view_metadata])` persistent id. */
 export function parseStoragePid(pid: unknown): { kind: StorageKind; key: string; location: string; numel: number; view: unknown } {

@@ -6,7 +6,9 @@ import { contiguousStrides } from "../../tensor/shape.ts";
 import { Size } from "../../tensor/size.ts";
 import type { DType } from "../../tensor/dtype.ts";
 import { Tensor } from "../../tensor/tensor.ts";
+import { Parameter } from "../../nn/parameter.ts";
 import { pyReprSymbol } from "../../python/repr.ts";
+import { type DeferredTensor, deferredTensorBrand } from "../../tensor/deferred.ts";
 import type { StorageHandle } from "./storage-handle.ts";
 
 /** Reads storages (or parts of them) of an open checkpoint. */
@@ -18,7 +20,10 @@ export interface StorageReader {
 }
 
 /** A checkpoint tensor known by dtype, shape and place in its storage; data read on demand. */
-export class LazyTensor {
+export class LazyTensor implements DeferredTensor {
+  /** Marks this as a DeferredTensor (what loadStateDict looks for). */
+  readonly [deferredTensorBrand] = true as const;
+
   constructor(
     /** The storage it views. */
     readonly handle: StorageHandle,
@@ -33,11 +38,18 @@ export class LazyTensor {
     /** requires_grad as saved. */
     readonly requiresGrad: boolean,
     private readonly reader: StorageReader,
+    /** True when saved as an `nn.Parameter` (materialises as one). */
+    readonly isParameter = false,
   ) {}
 
-  /** The same lazy tensor with another requires_grad flag (for `_rebuild_parameter`). */
+  /** The same lazy tensor with another requires_grad flag. */
   withRequiresGrad(requiresGrad: boolean): LazyTensor {
-    return new LazyTensor(this.handle, this.dtype, this.dims, this.strides, this.offset, requiresGrad, this.reader);
+    return new LazyTensor(this.handle, this.dtype, this.dims, this.strides, this.offset, requiresGrad, this.reader, this.isParameter);
+  }
+
+  /** This tensor as a lazy `nn.Parameter` (what `_rebuild_parameter` makes of it). */
+  asParameter(requiresGrad: boolean): LazyTensor {
+    return new LazyTensor(this.handle, this.dtype, this.dims, this.strides, this.offset, requiresGrad && this.dtype.isFloatingPoint, this.reader, true);
   }
 
   /** The shape. */
@@ -66,10 +78,11 @@ export class LazyTensor {
     return this.dims.every((d, i) => d === 1 || this.strides[i] === expected[i]);
   }
 
-  /** Reads the data (its whole storage, shared with other views of it) and returns a real tensor. */
+  /** Reads the data (its whole storage, shared with other views of it) and returns a real tensor (or Parameter). */
   materialize(): Tensor {
     const storage = this.reader.storage(this.handle);
     const t = Tensor.fromStorage(storage, this.dtype, this.dims, this.strides, this.offset);
+    if (this.isParameter) return new Parameter(t, this.requiresGrad);
     if (this.requiresGrad) t.requiresGrad = true;
     return t;
   }

@@ -30,7 +30,7 @@ function intTuple(value: unknown, what: string): number[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0)) {
     throw new CheckpointError("UNSUPPORTED_TENSOR", `${what} must be a tuple of non-negative ints, got ${describe(value)}`);
   }
-  return value as number[];
+  return Array.from(value as number[]);
 }
 
 function describe(value: unknown): string {
@@ -79,9 +79,7 @@ function rebuild(make: TensorFactory, storage: unknown, offset: unknown, size: u
 }
 
 function toParameter(data: unknown, requiresGrad: unknown): Tensor | LazyTensor {
-  if (data instanceof LazyTensor) {
-    return data.withRequiresGrad(requiresGrad === true);
-  }
+  if (data instanceof LazyTensor) return data.asParameter(requiresGrad === true);
   if (!(data instanceof Tensor)) throw new CheckpointError("UNSUPPORTED_TENSOR", `_rebuild_parameter expects a tensor, got ${describe(data)}`);
   return new Parameter(data, requiresGrad === true && data.dtype.isFloatingPoint);
 }

@@ -6,6 +6,7 @@
  * model.loadStateDict(await torch.load("model.pt", { mapLocation: "cpu" }));
  * ```
  */
+import { crc32 as zlibCrc32 } from "node:zlib";
 import { NodeFileSink, NodeFileSource } from "../../io/node-file.ts";
 import type { AsyncByteSink, AsyncByteSource, ByteSink, ByteSource } from "../../io/types.ts";
 import { type BytesLike, type CheckpointFormat, type LoadOptions, loadFromAsyncSource, loadFromSource, saveToAsyncSink, saveToBytes, saveToSink, toSource } from "./checkpoint.ts";
@@ -63,7 +64,7 @@ export function saveSync(value: unknown, target: string | ByteSink, options: Sav
   if (typeof target !== "string") return saveToSink(value, target, options);
   const sink = new NodeFileSink(target);
   try {
-    saveToSink(value, sink, { archiveName: archiveNameFor(target), ...options });
+    saveToSink(value, sink, { archiveName: archiveNameFor(target), crc32: zlibCrc32, ...options });
   } finally {
     sink.close();
   }

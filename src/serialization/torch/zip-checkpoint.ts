@@ -49,6 +49,9 @@ export function findPrefix(zip: RecordReader): string {
   if (zip.get(`${prefix}/constants.pkl`)) {
     throw new CheckpointError("TORCHSCRIPT_ARCHIVE", "this is a TorchScript archive (torch.jit.save: it has constants.pkl); tsorch reads torch.save files. Save a state_dict in Python with torch.save(model.state_dict(), path) instead");
   }
+  if (!zip.get(`${prefix}/data.pkl`) && zip.get(`${prefix}/model.json`)) {
+    throw new CheckpointError("TORCHSCRIPT_ARCHIVE", "this is a TorchScript archive of PyTorch 1.0/1.1 (torch.jit.save: model.json, no data.pkl); tsorch reads torch.save files, and PyTorch itself no longer reads this format. Load it with an old PyTorch and save a state_dict with torch.save(model.state_dict(), path)");
+  }
   if (!zip.get(`${prefix}/data.pkl`)) {
     throw new CheckpointError("NOT_A_CHECKPOINT", `the zip archive has no '${prefix}/data.pkl' record; it is not a torch.save file (records: ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", ..." : ""})`);
   }

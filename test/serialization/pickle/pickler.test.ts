@@ -204,7 +204,7 @@ describe("pickler errors", () => {
   });
   it("refuses cycles through tuples, sets and reduced values, not through lists and dicts", () => {
     const list: unknown[] = [];
-    const t = tuple<unknown>(list);
+    const t = tuple(list);
     list.push(t);
     code(() => pickle(t), "CYCLE", /tuple/);
     const set = new Set<unknown>();

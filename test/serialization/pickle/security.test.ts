@@ -83,7 +83,7 @@ describe("globals tables", () => {
         return { made: args.length };
       },
     };
-    const data = pickle(new PyObject("mylib", "make", tuple<unknown>(1, { a: [2] })));
+    const data = pickle(new PyObject("mylib", "make", tuple(1, { a: [2] })));
     const result = unpickle(data, { globals: { "mylib.make": handler } });
     assert.deepEqual(result, { made: 2 });
     assert.ok(seen[0] instanceof Array);

@@ -1,0 +1,56 @@
+/**
+ * Training throughput of TheModelClass (the tutorial's CNN) on random 3x32x32 data, tsorch vs PyTorch, one thread each,
+ * at batch sizes 4 (PyTorch's classifier tutorial) and 64. Prints samples/s and the ratio.
+ *
+ *   npm run bench:train            (BENCH_SECONDS=5 by default per measurement)
+ */
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as torch from "../src/index.ts";
+import { F, optim } from "../src/index.ts";
+import { TheModelClass } from "../examples/the-model-class.ts";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const BATCHES = [4, 64];
+
+function tsorchThroughput(batch: number): number {
+  torch.manualSeed(0);
+  const model = new TheModelClass();
+  const opt = new optim.SGD(model.parameters(), { lr: 0.001, momentum: 0.9 });
+  const x = torch.randn(batch, 3, 32, 32);
+  const y = torch.randint(0, 10, [batch]);
+  const step = () => {
+    opt.zeroGrad();
+    const loss = F.crossEntropy(model.forward(x), y);
+    loss.backward();
+    opt.step();
+  };
+  for (let i = 0; i < 5; i++) step();
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < SECONDS * 1000) {
+    step();
+    n++;
+  }
+  return (n * batch) / ((performance.now() - start) / 1000);
+}
+
+function pytorchThroughput(): Record<string, number> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), "train_pytorch.py");
+  const res = spawnSync(process.env.TSORCH_PYTHON ?? "/usr/bin/python3", [script, BATCHES.join(","), String(SECONDS)], {
+    encoding: "utf8",
+    env: { ...process.env, OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
+  });
+  if (res.status !== 0) throw new Error(`PyTorch benchmark failed: ${res.stderr}`);
+  return JSON.parse(res.stdout) as Record<string, number>;
+}
+
+const py = pytorchThroughput();
+console.log(`TheModelClass training throughput (SGD lr=0.001 momentum=0.9, random data, 1 thread, ${SECONDS}s per run)`);
+console.log("batch   tsorch samples/s   PyTorch samples/s   tsorch/PyTorch");
+for (const batch of BATCHES) {
+  const ts = tsorchThroughput(batch);
+  const pt = py[String(batch)];
+  console.log(`${String(batch).padStart(5)}   ${ts.toFixed(0).padStart(16)}   ${pt.toFixed(0).padStart(17)}   ${(ts / pt).toFixed(2).padStart(13)}x`);
+}
