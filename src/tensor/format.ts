@@ -3,6 +3,8 @@ import type { Tensor } from "./tensor.ts";
 import { toFloatArray } from "../ops/convert.ts";
 
 const EDGE_ITEMS = 3;
+const LINE_WIDTH = 80;
+const INDENT = "tensor(".length;
 const THRESHOLD = 1000;
 
 interface Formatter {
@@ -75,12 +77,19 @@ export function formatTensor(t: Tensor): string {
   };
   collect(0, 0);
   const fmt = formatterFor(t, shown);
-  const indent = "tensor(".length;
   const render = (d: number, base: number): string => {
     if (d === t.dims.length) return fmt.format(data[base]).padStart(fmt.width);
-    const parts = keptIndices(t.dims[d], summarize).map((i) => (i === null ? "..." : render(d + 1, base + i * strides[d])));
-    if (d === t.dims.length - 1) return `[${parts.join(", ")}]`;
-    const sep = "," + "\n".repeat(t.dims.length - d - 1) + " ".repeat(indent + d + 1);
+    const ellipsis = d === t.dims.length - 1 ? " ..." : "...";
+    const parts = keptIndices(t.dims[d], summarize).map((i) => (i === null ? ellipsis : render(d + 1, base + i * strides[d])));
+    const indent = INDENT + d;
+    if (d === t.dims.length - 1) {
+      // PyTorch's _vector_str: as many elements per line as fit in the line width.
+      const perLine = Math.max(1, Math.floor((LINE_WIDTH - indent) / (fmt.width + 2)));
+      const lines: string[] = [];
+      for (let i = 0; i < parts.length; i += perLine) lines.push(parts.slice(i, i + perLine).join(", "));
+      return `[${lines.join(",\n" + " ".repeat(indent + 1))}]`;
+    }
+    const sep = "," + "\n".repeat(t.dims.length - d - 1) + " ".repeat(indent + 1);
     return `[${parts.join(sep)}]`;
   };
   let body = render(0, 0);
@@ -92,5 +101,21 @@ export function formatTensor(t: Tensor): string {
   if (!defaultDtype) suffixes.push(`dtype=${t.dtype}`);
   if (t.gradFn) suffixes.push(`grad_fn=${t.gradFn}`);
   else if (t.requiresGrad) suffixes.push("requires_grad=True");
-  return `tensor(${body}${suffixes.length ? ", " + suffixes.join(", ") : ""})`;
+  return `tensor(${addSuffixes(body, suffixes)})`;
+}
+
+/** PyTorch's _add_suffixes: `, dtype=...` on the same line when it fits in the line width, else on a new one. */
+function addSuffixes(body: string, suffixes: readonly string[]): string {
+  let out = body;
+  let lastLine = body.length - body.lastIndexOf("\n") + 1;
+  for (const suffix of suffixes) {
+    if (lastLine + suffix.length + 2 > LINE_WIDTH) {
+      out += ",\n" + " ".repeat(INDENT) + suffix;
+      lastLine = INDENT + suffix.length;
+    } else {
+      out += ", " + suffix;
+      lastLine += suffix.length + 2;
+    }
+  }
+  return out;
 }
