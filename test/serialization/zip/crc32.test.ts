@@ -33,11 +33,4 @@ describe("crc32", () => {
     for (let i = 0; i < data.length; i += 999) incremental.update(data.subarray(i, i + 999));
     assert.equal(incremental.value, whole);
   });
-  it("runs at a useful speed (> 200 MB/s on 32 MiB)", () => {
-    const data = new Uint8Array(32 << 20).fill(0xa5);
-    const start = performance.now();
-    crc32(data);
-    const mbPerSecond = 32 / ((performance.now() - start) / 1000);
-    assert.ok(mbPerSecond > 200, `${mbPerSecond.toFixed(0)} MB/s`);
-  });
 });
