@@ -8,9 +8,10 @@
 import assert from "node:assert/strict";
 import * as torch from "../src/index.ts";
 import { optim } from "../src/index.ts";
-import { pyRepr } from "../src/python/index.ts";
 import { runIfMain } from "./helpers.ts";
 import { TheModelClass } from "./the-model-class.ts";
+
+const { pyRepr } = torch;
 
 /** What PyTorch 1.13 prints for the tutorial's code (checked against /usr/bin/python3). */
 export const EXPECTED_OUTPUT = [

@@ -11,10 +11,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as torch from "../src/index.ts";
 import { F, optim } from "../src/index.ts";
-import { DataLoader, makeShapesDataset } from "../src/data/index.ts";
-import { pyRepr } from "../src/python/index.ts";
 import { runIfMain, withTempDir } from "./helpers.ts";
 import { TheModelClass } from "./the-model-class.ts";
+
+const { DataLoader, makeShapesDataset } = torch.utils.data;
+const { pyRepr } = torch;
 
 const { train, test } = makeShapesDataset({ train: 640, test: 200, seed: 0 });
 const trainLoader = new DataLoader(train, { batchSize: 32 });

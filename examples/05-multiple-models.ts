@@ -9,8 +9,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as torch from "../src/index.ts";
 import { F, nn, optim } from "../src/index.ts";
-import { pyRepr } from "../src/python/index.ts";
 import { runIfMain, withTempDir } from "./helpers.ts";
+
+const { pyRepr } = torch;
 
 /** modelA: noise [N, 4] -> samples [N, 1]. */
 class Generator extends nn.Module {

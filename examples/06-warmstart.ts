@@ -11,9 +11,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as torch from "../src/index.ts";
 import { F, nn, optim } from "../src/index.ts";
-import { pyRepr } from "../src/python/index.ts";
 import { runIfMain, withTempDir } from "./helpers.ts";
 import { TheModelClass } from "./the-model-class.ts";
+
+const { pyRepr } = torch;
 
 /** modelB: TheModelClass's feature layers, a BatchNorm the original lacks, and a head named `classifier`. */
 class ModelB extends nn.Module {

@@ -15,11 +15,13 @@ import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import * as torch from "../src/index.ts";
 import { F, optim } from "../src/index.ts";
-import { DataLoader, type DataLoaderState, makeShapesDataset, SHAPE_CLASSES } from "../src/data/index.ts";
-import { pyFloat } from "../src/python/index.ts";
 import { startEpochProgress } from "./demo-progress.ts";
 import { isMain } from "./helpers.ts";
 import { TheModelClass } from "./the-model-class.ts";
+
+const { DataLoader, makeShapesDataset, SHAPE_CLASSES } = torch.utils.data;
+type DataLoaderState = torch.utils.data.DataLoaderState;
+const { pyFloat } = torch;
 
 /** What defines a run; stored in every checkpoint (snake_case: the file is shared with Python). */
 export interface DemoConfig {
@@ -135,7 +137,7 @@ class UsageError extends Error {}
 const float = (x: number): number => pyFloat(x) as unknown as number;
 
 /** Test accuracy and per-class accuracy of `model` in eval mode. */
-function evaluate(model: TheModelClass, loader: DataLoader<torch.Tensor[], torch.Tensor[]>): { accuracy: number; perClass: number[] } {
+function evaluate(model: TheModelClass, loader: torch.utils.data.DataLoader<torch.Tensor[], torch.Tensor[]>): { accuracy: number; perClass: number[] } {
   model.eval();
   const correct = new Array<number>(SHAPE_CLASSES.length).fill(0);
   const seen = new Array<number>(SHAPE_CLASSES.length).fill(0);

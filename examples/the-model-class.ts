@@ -4,6 +4,9 @@ import { F, nn } from "../src/index.ts";
 
 /** The tutorial's model, written as in PyTorch: layers as class fields, registered in definition order. */
 export class TheModelClass extends nn.Module {
+  /** The Python class this model is saved as by `torch.save(model, PATH)` (the tutorial defines it in `__main__`). */
+  static pythonClass = "__main__.TheModelClass";
+
   conv1 = new nn.Conv2d(3, 6, 5);
   pool = new nn.MaxPool2d(2, 2);
   conv2 = new nn.Conv2d(6, 16, 5);

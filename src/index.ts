@@ -33,3 +33,8 @@ export * as serialization from "./serialization/torch/index.ts";
 export * as nn from "./nn/index.ts";
 export * as optim from "./optim/index.ts";
 export * as F from "./nn/functional.ts";
+export * as utils from "./utils.ts";
+export * as safetensors from "./serialization/safetensors/index.ts";
+export {
+  Tuple, tuple, PyFloat, pyFloat, isPyFloat, orderedDict, markOrderedDict, isOrderedDict, pyRepr, PyObject, PyGlobal,
+} from "./python/index.ts";
