@@ -43,3 +43,13 @@ test("float16 and bfloat16 round-trip through float32 losslessly", () => {
   const bvalues = [0, 1, -2.5, 3.3895313892515355e38, 1.1754943508222875e-38];
   assert.deepEqual(torch.tensor(bvalues, { dtype: "float64" }).to("bfloat16").double().tolist(), bvalues);
 });
+
+test("arange takes (end), (start, end, step) and trailing options like PyTorch", () => {
+  assert.deepEqual(torch.arange(3).tolist(), [0, 1, 2]);
+  assert.equal(torch.arange(3).dtype, torch.int64);
+  assert.equal(torch.arange(3, { dtype: "float32" }).dtype, torch.float32);
+  assert.deepEqual(torch.arange(2, 8, 2).tolist(), [2, 4, 6]);
+  assert.deepEqual(torch.arange(0, 1, 0.25).tolist(), [0, 0.25, 0.5, 0.75]);
+  assert.equal(torch.arange(0, 1, 0.25).dtype, torch.float32);
+  assert.throws(() => torch.arange(0, 1, 0), /step must be nonzero/);
+});

@@ -97,9 +97,18 @@ export function empty(...args: (number | readonly number[] | CreationOptions)[])
   return zeros(...args);
 }
 
-/** `arange(end)`, `arange(start, end, step?)`; integer arguments give int64. */
-export function arange(start: number, end?: number, step = 1, options: CreationOptions = {}): Tensor {
-  if (end === undefined) [start, end] = [0, start];
+/**
+ * `arange(end)`, `arange(start, end, step?)`, each optionally followed by options (`arange(5, { dtype: "float32" })`);
+ * integer arguments give int64, as in PyTorch.
+ */
+export function arange(...args: (number | CreationOptions | undefined)[]): Tensor {
+  const last = args[args.length - 1];
+  const options: CreationOptions = typeof last === "object" && last !== null ? (args.pop() as CreationOptions) : {};
+  const [a, b, c] = args as (number | undefined)[];
+  if (typeof a !== "number" || args.length > 3) throw new TypeError("arange() takes (end) or (start, end[, step]), then optional options");
+  const [start, end, step] = b === undefined ? [0, a, c ?? 1] : [a, b, c ?? 1];
+  if (step === 0) throw new RangeError("step must be nonzero");
+  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new RangeError("unsupported range: start and end must be finite");
   const n = Math.max(0, Math.ceil((end - start) / step));
   const values = Array.from({ length: n }, (_, i) => start + i * step);
   const dtype = options.dtype ? toDType(options.dtype) : [start, end, step].every(Number.isInteger) ? int64 : float32;
