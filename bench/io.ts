@@ -6,14 +6,16 @@
  *   (d) opening the checkpoint and reading one tensor (tsorch: lazily; PyTorch 1.13 has no lazy/mmap load);
  * plus the machine's bound measured the same way: reading the file into a fresh buffer, and into one already touched.
  * Every measurement runs in its own process (so memory peaks do not mix) after a warm-up read of the file (both sides
- * read from the page cache); each is repeated and the best time kept. Peak = the process's RSS high-water mark
+ * read from the page cache; files live in /dev/shm by default, so saves measure the writers rather than the disk);
+ * each is repeated and the best time kept. Peak = the process's RSS high-water mark
  * (VmHWM); "extra" = peak minus the RSS just before the timed operation.
  *
  *   npm run bench:io                       (1000 MB, 3 repeats)
  *   BENCH_IO_MB=100 BENCH_IO_REPEAT=1 npm run bench:io     (or: npm run bench:io -- --mb 100 --repeat 1)
+ *   BENCH_IO_DIR=/tmp npm run bench:io                     (or --dir: where the checkpoint files go)
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -142,14 +144,37 @@ function warm(path: string): void {
   readInto(path, new Uint8Array(statSync(path).size)); // page cache, not timed
 }
 
-function best(repeat: number, path: string | undefined, once: () => Result): Result {
-  let result: Result | undefined;
+interface Summary {
+  best: number;
+  median: number;
+  peak: number;
+  extra: number;
+  note?: string;
+}
+
+function summarize(results: Result[]): Summary {
+  const times = results.map((r) => r.seconds).sort((a, b) => a - b);
+  return {
+    best: times[0],
+    median: times[times.length >> 1],
+    peak: Math.max(...results.map((r) => r.peak)),
+    extra: Math.max(...results.map((r) => r.peak - r.rss_before)),
+    note: results.find((r) => r.note)?.note,
+  };
+}
+
+/** Runs each side `repeat` times, alternating tsorch and PyTorch so that a slow spell of the machine hits both. */
+function measure(repeat: number, warmPath: string | undefined, ts: () => Result, py?: () => Result): [Summary, Summary | undefined] {
+  const a: Result[] = [];
+  const b: Result[] = [];
   for (let r = 0; r < repeat; r++) {
-    if (path) warm(path);
-    const next = once();
-    if (!result || next.seconds < result.seconds) result = { ...next, peak: Math.max(next.peak, result?.peak ?? 0) };
+    if (warmPath) warm(warmPath);
+    a.push(ts());
+    if (!py) continue;
+    if (warmPath) warm(warmPath);
+    b.push(py());
   }
-  return result!;
+  return [summarize(a), py ? summarize(b) : undefined];
 }
 
 function main(): void {
@@ -161,35 +186,39 @@ function main(): void {
   const mb = Number(flag("mb") ?? process.env.BENCH_IO_MB ?? 1000);
   const repeat = Number(flag("repeat") ?? process.env.BENCH_IO_REPEAT ?? 3);
   const rows = Math.max(1, Math.round((mb * 1e6) / (TENSORS * COLS * 4)));
-  const dir = mkdtempSync(join(tmpdir(), "tsorch-bench-io-"));
+  // tmpfs by default: writes then measure the writers, not the disk's writeback (BENCH_IO_DIR to change)
+  const base = flag("dir") ?? process.env.BENCH_IO_DIR ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
+  const dir = mkdtempSync(join(base, "tsorch-bench-io-"));
   const tsPath = join(dir, "ts.pt");
   const pyPath = join(dir, "py.pt");
   const self = fileURLToPath(import.meta.url);
   const ts = (op: string, path: string) => () => run(process.execPath, ["--import", "tsx", self, "--child", op, path, String(TENSORS), String(rows)]);
   const py = (op: string, path: string) => () => run(PYTHON, [join(HERE, "io_pytorch.py"), op, path, String(TENSORS), String(rows), String(COLS)]);
   try {
-    const results: [string, Result, Result | undefined][] = [];
-    results.push(["(a) save", best(repeat, undefined, ts("save", tsPath)), best(repeat, undefined, py("save", pyPath))]);
+    const results: [string, Summary, Summary | undefined][] = [];
+    results.push(["(a) save", ...measure(repeat, undefined, ts("save", tsPath), py("save", pyPath))]);
     const bytes = statSync(tsPath).size;
     // both sides load the same file (tsorch's); PyTorch's own file is loaded by tsorch as a check
     torch.loadSync(pyPath, { lazy: true });
-    results.push(["(b) load into fresh tensors", best(repeat, tsPath, ts("load", tsPath)), best(repeat, tsPath, py("load", tsPath))]);
-    results.push(["(c) load into an existing model", best(repeat, tsPath, ts("into_model", tsPath)), best(repeat, tsPath, py("into_model", tsPath))]);
-    results.push(["(d) open + read one tensor", best(repeat, tsPath, ts("read_one", tsPath)), best(repeat, tsPath, py("read_one", tsPath))]);
-    results.push(["bound: read file, fresh buffer", best(repeat, tsPath, ts("bound_fresh", tsPath)), undefined]);
-    results.push(["bound: read file, touched buffer", best(repeat, tsPath, ts("bound_touched", tsPath)), undefined]);
+    results.push(["(b) load into fresh tensors", ...measure(repeat, tsPath, ts("load", tsPath), py("load", tsPath))]);
+    results.push(["(c) load into an existing model", ...measure(repeat, tsPath, ts("into_model", tsPath), py("into_model", tsPath))]);
+    results.push(["(d) open + read one tensor", ...measure(repeat, tsPath, ts("read_one", tsPath), py("read_one", tsPath))]);
+    results.push(["bound: read file, fresh buffer", ...measure(repeat, tsPath, ts("bound_fresh", tsPath))]);
+    results.push(["bound: read file, touched buffer", ...measure(repeat, tsPath, ts("bound_touched", tsPath))]);
 
     const GB = 1e9;
     const MiB = 2 ** 20;
-    console.log(`torch.save/torch.load: ${TENSORS} float32 tensors of ${rows}x${COLS} (${(bytes / GB).toFixed(3)} GB file), best of ${repeat}`);
-    console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; PyTorch via ${PYTHON}`);
-    console.log("peak = RSS high-water mark of the measuring process; extra = peak - RSS just before the operation\n");
-    const head = ["operation", "tsorch s", "GB/s", "peak MiB", "extra MiB", "PyTorch s", "GB/s", "peak MiB", "extra MiB", "PyTorch/tsorch"];
+    console.log(`torch.save/torch.load: ${TENSORS} float32 tensors of ${rows}x${COLS} (${(bytes / GB).toFixed(3)} GB file), ${repeat} runs each, alternating sides`);
+    console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; PyTorch via ${PYTHON}; files in ${base}`);
+    console.log("s = best run (median in brackets); GB/s from the best; peak = RSS high-water mark of the measuring process;");
+    console.log("extra = peak - RSS just before the operation; ratio = PyTorch best / tsorch best (> 1: tsorch faster)\n");
+    const head = ["operation", "tsorch s", "GB/s", "peak MiB", "extra MiB", "PyTorch s", "GB/s", "peak MiB", "extra MiB", "ratio"];
+    const secs = (x: Summary) => `${x.best.toFixed(3)} (${x.median.toFixed(3)})`;
     const rowsOut = results.map(([name, t, p]) => [
       name,
-      t.seconds.toFixed(3), (bytes / GB / t.seconds).toFixed(2), (t.peak / MiB).toFixed(0), ((t.peak - t.rss_before) / MiB).toFixed(0),
-      p ? p.seconds.toFixed(3) : "", p ? (bytes / GB / p.seconds).toFixed(2) : "", p ? (p.peak / MiB).toFixed(0) : "", p ? ((p.peak - p.rss_before) / MiB).toFixed(0) : "",
-      p ? `${(p.seconds / t.seconds).toFixed(2)}x` : "",
+      secs(t), (bytes / GB / t.best).toFixed(2), (t.peak / MiB).toFixed(0), (t.extra / MiB).toFixed(0),
+      p ? secs(p) : "", p ? (bytes / GB / p.best).toFixed(2) : "", p ? (p.peak / MiB).toFixed(0) : "", p ? (p.extra / MiB).toFixed(0) : "",
+      p ? `${(p.best / t.best).toFixed(2)}x` : "",
     ]);
     const widths = head.map((h, i) => Math.max(h.length, ...rowsOut.map((r) => r[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");

@@ -2,7 +2,7 @@
  * Training throughput of TheModelClass (the tutorial's CNN) on random 3x32x32 data, tsorch vs PyTorch, one thread each,
  * at batch sizes 4 (PyTorch's classifier tutorial) and 64. Prints samples/s and the ratio.
  *
- *   npm run bench:train            (BENCH_SECONDS=5 by default per measurement)
+ *   npm run bench:train            (BENCH_SECONDS=5 per measurement, BENCH_ROUNDS=3 alternating rounds)
  */
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -46,11 +46,24 @@ function pytorchThroughput(): Record<string, number> {
   return JSON.parse(res.stdout) as Record<string, number>;
 }
 
-const py = pytorchThroughput();
-console.log(`TheModelClass training throughput (SGD lr=0.001 momentum=0.9, random data, 1 thread, ${SECONDS}s per run)`);
-console.log("batch   tsorch samples/s   PyTorch samples/s   tsorch/PyTorch");
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = new Map<number, { ts: number[]; pt: number[] }>(BATCHES.map((b) => [b, { ts: [], pt: [] }]));
+// Alternate the two sides so that load from other processes on a shared machine hits both alike.
+for (let round = 0; round < ROUNDS; round++) {
+  const py = pytorchThroughput();
+  for (const batch of BATCHES) {
+    const r = results.get(batch)!;
+    r.pt.push(py[String(batch)]);
+    r.ts.push(tsorchThroughput(batch));
+  }
+}
+console.log(`TheModelClass training throughput (SGD lr=0.001 momentum=0.9, random data, 1 thread; ${ROUNDS} alternating rounds of ${SECONDS}s; medians)`);
+console.log("batch   tsorch samples/s   PyTorch samples/s   tsorch/PyTorch   per-round ratios");
 for (const batch of BATCHES) {
-  const ts = tsorchThroughput(batch);
-  const pt = py[String(batch)];
-  console.log(`${String(batch).padStart(5)}   ${ts.toFixed(0).padStart(16)}   ${pt.toFixed(0).padStart(17)}   ${(ts / pt).toFixed(2).padStart(13)}x`);
+  const { ts, pt } = results.get(batch)!;
+  const ratios = ts.map((t, i) => t / pt[i]);
+  console.log(
+    `${String(batch).padStart(5)}   ${median(ts).toFixed(0).padStart(16)}   ${median(pt).toFixed(0).padStart(17)}   ${median(ratios).toFixed(2).padStart(13)}x   ${ratios.map((r) => r.toFixed(2)).join(" ")}`,
+  );
 }

@@ -5,6 +5,7 @@
  * import * as torch from "tsorch";
  * import { nn, optim, F } from "tsorch";
  * ```
+ * The browser build (package.json `browser` condition) is src/browser.ts: the same names, no paths.
  */
 export { Tensor, type TensorOrScalar, type ToOptions } from "./tensor/tensor.ts";
 export { Size } from "./tensor/size.ts";
@@ -30,6 +31,11 @@ export { relu, sigmoid, tanh, softmax, logSoftmax } from "./ops/activation.ts";
 export { cat, stack, flatten, transpose, permute } from "./ops/shape-ops.ts";
 export { load, loadAsync, loadSync, save, saveSync, CheckpointError, LazyTensor, isLazyTensor, type LoadOptions, type SaveOptions, type MapLocation } from "./serialization/torch/index.ts";
 export * as serialization from "./serialization/torch/index.ts";
+export { saveToBlob } from "./serialization/torch/browser.ts";
+export {
+  BlobSink, blobSource, httpRangeSource, type HttpRangeSource, type HttpRangeSourceOptions, type AsyncByteSink, type AsyncByteSource,
+  type ByteSink, type ByteSource,
+} from "./io/index.ts";
 export * as nn from "./nn/index.ts";
 export * as optim from "./optim/index.ts";
 export * as F from "./nn/functional.ts";

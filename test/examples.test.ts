@@ -9,7 +9,7 @@ import { PYTHON, PYTORCH_SCRIPTS, requireTorch } from "./helpers/pytorch.ts";
 
 test("the examples folder holds the tutorial's sections", () => {
   const files = exampleFiles();
-  for (const prefix of ["01-", "02-", "04-", "05-", "06-", "07-"]) {
+  for (const prefix of ["01-", "02-", "03-", "04-", "05-", "06-", "07-"]) {
     assert.ok(files.some((f) => f.startsWith(prefix)), `missing examples/${prefix}*.ts`);
   }
 });

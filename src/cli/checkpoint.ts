@@ -13,17 +13,16 @@ import { readSafetensorsHeaderFrom, readTensor } from "../serialization/safetens
 import { loadFromSource } from "../serialization/torch/checkpoint.ts";
 import { CheckpointError } from "../serialization/torch/errors.ts";
 import { LazyTensor } from "../serialization/torch/lazy-tensor.ts";
-import type { StorageHandle } from "../serialization/torch/storage-handle.ts";
+import { type StorageHandle, swapBytes } from "../serialization/torch/storage-handle.ts";
 import { ZipReader } from "../serialization/zip/reader.ts";
 import { dictEntries, isDict } from "../python/dict.ts";
 import { ALL_DTYPES, dtypeFromSafetensors } from "../tensor/dtype.ts";
 import { Storage } from "../tensor/storage.ts";
-import { swapBytes } from "../serialization/torch/storage-handle.ts";
 import { contiguousStrides } from "../tensor/shape.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { CliError, FileError } from "./errors.ts";
 import { type FormatInfo, legacyFormat, safetensorsFormat, zipFormat } from "./format-info.ts";
-import { loadLegacyLazy } from "./legacy-lazy.ts";
+import { loadLegacyLazy } from "../serialization/torch/legacy.ts";
 import { pickleGlobals } from "./pickle-globals.ts";
 import { type Json, jsonOf, type PathPart, reprOf, type StructureNode, walkValue } from "./tree.ts";
 
@@ -156,21 +155,26 @@ export function toJson(value: unknown): Json {
  */
 export function openCheckpoint(path: string): Checkpoint {
   const source = openSource(path);
+  return openCheckpointFrom(path, source, () => source.close());
+}
+
+/** Like openCheckpoint, over any ByteSource (`close` is called when the checkpoint is closed or fails to open). */
+export function openCheckpointFrom(path: string, source: ByteSource, close: () => void): Checkpoint {
   try {
     if (source.size === 0) throw new CliError("the file is empty (0 bytes)", ["the file looks truncated; a checkpoint is never empty"]);
-    if (isZip(source)) return openTorch(path, source, "zip");
-    if (looksLikeSafetensors(source) || extname(path).toLowerCase() === ".safetensors") return openSafetensors(path, source);
-    if (mayBeLegacy(source)) return openTorch(path, source, "legacy");
+    if (isZip(source)) return openTorch(path, source, "zip", close);
+    if (looksLikeSafetensors(source) || extname(path).toLowerCase() === ".safetensors") return openSafetensors(path, source, close);
+    if (mayBeLegacy(source)) return openTorch(path, source, "legacy", close);
     throw new CliError(`unknown file format: not a PyTorch checkpoint nor a safetensors file (it starts with ${describeStart(source)})`, [
       "tsorch reads torch.save checkpoints (zip, PyTorch >= 1.6, or the legacy format of PyTorch 0.4-1.5) and .safetensors files",
     ]);
   } catch (error) {
-    source.close();
+    close();
     throw error instanceof FileError ? error : new FileError(path, error);
   }
 }
 
-function openTorch(path: string, source: NodeFileSource, kind: "zip" | "legacy"): Checkpoint {
+function openTorch(path: string, source: ByteSource, kind: "zip" | "legacy", close: () => void): Checkpoint {
   const mapLocation = () => "cpu";
   let value: unknown;
   let format: FormatInfo;
@@ -242,7 +246,7 @@ function openTorch(path: string, source: NodeFileSource, kind: "zip" | "legacy")
     storages: [...storages.values()],
     readTensor: (index) => readLeaf(leaves[index], tensors[index].key),
     readChunk: chunkReader(source, tensors, format.byteorder),
-    close: () => source.close(),
+    close,
   };
 }
 
@@ -275,7 +279,7 @@ function readLeaf(leaf: LazyTensor | Tensor, key: string): Tensor {
   return t;
 }
 
-function openSafetensors(path: string, source: NodeFileSource): Checkpoint {
+function openSafetensors(path: string, source: ByteSource, close: () => void): Checkpoint {
   const header: SafetensorsHeader = readSafetensorsHeaderFrom(source);
   const root: Record<string, SafetensorsLeaf> = {};
   for (const info of header.tensors) Object.defineProperty(root, info.name, { value: new SafetensorsLeaf(info), enumerable: true });
@@ -313,7 +317,7 @@ function openSafetensors(path: string, source: NodeFileSource): Checkpoint {
     storages: [],
     readTensor: (index) => readTensor(source, header, infos[index], true),
     readChunk: chunkReader(source, tensors, "little"),
-    close: () => source.close(),
+    close,
   };
 }
 

@@ -11,14 +11,14 @@
  * The output is written to a temporary file next to OUT and renamed, so a failure leaves no partial file.
  */
 import { existsSync, realpathSync, renameSync, unlinkSync } from "node:fs";
-import { dirname, basename, extname, join, resolve } from "node:path";
-import { dictEntries, isDict, isOrderedDict, pyAttributes, setPyAttribute, orderedDict } from "../python/dict.ts";
-import { saveSafetensorsFile } from "../serialization/safetensors/node.ts";
-import { loadSafetensors } from "../serialization/safetensors/node.ts";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { dictEntries, isDict, isOrderedDict, orderedDict, pyAttributes, setPyAttribute } from "../python/dict.ts";
+import { loadSafetensors, saveSafetensorsFile } from "../serialization/safetensors/node.ts";
 import { SafetensorsError } from "../serialization/safetensors/errors.ts";
 import { loadWithFormat, saveSync } from "../serialization/torch/node.ts";
 import { archiveNameFor } from "../serialization/torch/save.ts";
 import { Tensor } from "../tensor/tensor.ts";
+import { Module } from "../nn/module.ts";
 import { openCheckpoint } from "./checkpoint.ts";
 import { CliError, FileError } from "./errors.ts";
 import { formatBytes, formatCount } from "./text.ts";
@@ -40,7 +40,7 @@ const isSafetensorsPath = (path: string) => extname(path).toLowerCase() === ".sa
 
 /** Why a value is not a state dict (a dict whose leaves, through nested dicts, are all tensors), or null when it is one. */
 function notStateDict(value: unknown, prefix: string): string | null {
-  if (!isDict(value)) return `${prefix || "the value"} is a ${typeOf(value)}`;
+  if (!isDict(value)) return `${prefix ? `'${prefix.slice(0, -1)}'` : "the value"} is ${article(typeOf(value))}`;
   for (const [k, v] of dictEntries(value)) {
     const name = `${prefix}${String(k)}`;
     if (v instanceof Tensor) continue;
@@ -49,9 +49,14 @@ function notStateDict(value: unknown, prefix: string): string | null {
       if (why) return why;
       continue;
     }
-    return `'${name}' is a ${typeOf(v)} (${truncateRepr(v)})`;
+    return `'${name}' is ${article(typeOf(v))} (${truncateRepr(v)})`;
   }
   return null;
+}
+
+/** `a dict`, `an int`. */
+function article(type: string): string {
+  return `${/^[aeiou]/i.test(type) ? "an" : "a"} ${type}`;
 }
 
 function truncateRepr(value: unknown): string {
@@ -88,7 +93,7 @@ function flatten(value: unknown, prefix: string, out: Map<string, Tensor>): void
 
 /** The value under `--key`: a top-level key, else a dotted path through nested dicts. */
 function selectKey(root: unknown, key: string, path: string): unknown {
-  if (!isDict(root)) throw new CliError(`--key '${key}': ${path} holds a ${typeOf(root)}, not a dict`);
+  if (!isDict(root)) throw new CliError(`--key '${key}': ${path} holds ${article(typeOf(root))}, not a dict`);
   for (const [k, v] of dictEntries(root)) if (String(k) === key) return v;
   let node: unknown = root;
   for (const part of key.split(".")) {
@@ -147,7 +152,9 @@ function loadTorch(path: string, key: string | undefined): { value: unknown; whe
 }
 
 function toSafetensors(input: string, output: string, options: ConvertOptions): string {
-  const { value, where } = loadTorch(input, options.key);
+  const loaded = loadTorch(input, options.key);
+  const where = loaded.where;
+  const value = loaded.value instanceof Module ? loaded.value.stateDict() : loaded.value;
   const why = notStateDict(value, "");
   if (why !== null) {
     if (value instanceof Tensor) throw new CliError(`${where} holds a single tensor, not a state dict (a dict of tensors)`, ["save it in a dict, e.g. torch.save({'weight': t}, path)"]);

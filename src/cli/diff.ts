@@ -8,8 +8,7 @@ import { type Checkpoint, openCheckpoint, selectKey, type TensorInfo } from "./c
 import { compareFlat, compareValues, type FlatDiff, finishFlat, mergeFlat, type ValueDiff } from "./compare-values.ts";
 import { describeError, EXIT_DIFFERENT, EXIT_ERROR, EXIT_OK } from "./errors.ts";
 import { formatCount, formatNumber, formatShape, pad, truncate } from "./text.ts";
-import { displayKey, keyOf, type PathPart, type StructureNode } from "./tree.ts";
-import { nodeRepr } from "./inspect-render.ts";
+import { displayKey, keyOf, nodeRepr, type PathPart, type StructureNode } from "./tree.ts";
 
 /** The `--json` schema identifier of diff. */
 export const DIFF_SCHEMA = "tsorch.diff/1";
@@ -171,7 +170,8 @@ function compareStructure(a: Checkpoint, b: Checkpoint): ValueDifference[] {
       for (let i = n; i < y.items.length; i++) onlyOn("onlyInB", y.items[i], [...path, i]);
     }
   };
-  visit(a.structure, b.structure, []);
+  // A safetensors file is a flat dict of tensors: against a torch.save file only the tensors (matched by dotted key) compare.
+  if (compareTypes) visit(a.structure, b.structure, []);
   if (a.format.kind === "safetensors" && b.format.kind === "safetensors") {
     const ma = a.format.metadata ?? {};
     const mb = b.format.metadata ?? {};

@@ -116,6 +116,17 @@ function describeCheckpoint(error: CheckpointError): { message: string; hints: s
       return { message: error.message, hints: [TRUNCATED_HINT] };
     case "DEVICE_UNAVAILABLE":
       return { message: error.message.replace(/ In tsorch:.*$/, ""), hints: ["pass --map-location cpu"] };
+    case "UNKNOWN_MODULE_CLASS": {
+      const m = /GLOBAL (\S+) is the class of an object/.exec(error.message);
+      if (!m) return { message: error.message, hints: [] };
+      return {
+        message: `refused to load the pickle: Unsupported global: GLOBAL ${m[1]} (the file holds a whole pickled model, torch.save(model, PATH), whose classes tsorch does not know)`,
+        hints: [
+          "in Python, save its state dict and use that file: torch.save(torch.load(PATH, weights_only=False).state_dict(), 'state_dict.pt')",
+          `from TypeScript, load it with the class that implements it: torch.load(path, { classes: { "${m[1]}": MyModel } })`,
+        ],
+      };
+    }
     case "TORCHSCRIPT_ARCHIVE":
       return { message: "this is a TorchScript archive (torch.jit.save: it has constants.pkl), not a torch.save checkpoint", hints: ["in Python: torch.save(torch.jit.load(path).state_dict(), 'model.pt'), then use that file"] };
     default:

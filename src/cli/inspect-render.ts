@@ -2,40 +2,13 @@
 import type { InspectReport, ReportTensor } from "./inspect.ts";
 import type { FormatInfo } from "./format-info.ts";
 import { type Cell, formatBytes, formatCount, formatShape, pad, padStart, truncate } from "./text.ts";
-import { displayKey, type StructureNode } from "./tree.ts";
-import { strRepr } from "../python/repr.ts";
+import { displayKey, nodeRepr, type StructureNode } from "./tree.ts";
 
 /** Longest inline repr of a value or a small container. */
 const INLINE_LIMIT = 100;
 
 /** One line of the tree: its name part (prefix + key) and either tensor columns or free text. */
 type TreeRow = { name: string; cells: Cell[] } | { name: string; text: string };
-
-/** A Python-like repr of a structure node (containers without tensors print inline this way). */
-export function nodeRepr(node: StructureNode): string {
-  switch (node.kind) {
-    case "value":
-      return node.repr;
-    case "tensor":
-      return "tensor(...)";
-    case "list": {
-      const items = node.items.map(nodeRepr);
-      if (node.type === "tuple") return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
-      if (node.type === "set" || node.type === "frozenset") {
-        const body = items.length === 0 ? "" : `{${items.join(", ")}}`;
-        return node.type === "set" ? body || "set()" : `frozenset(${body})`;
-      }
-      return `[${items.join(", ")}]`;
-    }
-    case "dict": {
-      const key = (k: string | number, keyType?: string) => (typeof k === "number" || keyType ? String(k) : strRepr(k));
-      if (node.type === "OrderedDict") {
-        return node.items.length === 0 ? "OrderedDict()" : `OrderedDict([${node.items.map((i) => `(${key(i.key, i.keyType)}, ${nodeRepr(i.value)})`).join(", ")}])`;
-      }
-      return `{${node.items.map((i) => `${key(i.key, i.keyType)}: ${nodeRepr(i.value)}`).join(", ")}}`;
-    }
-  }
-}
 
 function plural(n: number, word: string): string {
   return `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
@@ -74,7 +47,7 @@ interface RowContext {
 
 function tensorCells(t: ReportTensor, { report, locations, shared }: RowContext): Cell[] {
   const cells: Cell[] = [t.dtype, formatShape(t.shape), { text: formatCount(t.elements), right: true }, { text: formatBytes(t.bytes), right: true }];
-  if (report.format.kind !== "safetensors") cells.push(t.storage === null ? "no storage" : `storage ${t.storage}`);
+  if (report.format.kind !== "safetensors") cells.push(t.storage !== null ? `storage ${t.storage}` : t.location === "meta" ? "no data (meta)" : "storage ?");
   if (locations) cells.push(t.location === t.device ? t.location : `${t.location} -> ${t.device}`);
   const flags: string[] = [];
   if (t.storageOffset !== 0) flags.push(`offset ${formatCount(t.storageOffset)}`);

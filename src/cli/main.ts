@@ -36,8 +36,8 @@ function parseAtol(value: string): number {
   return x;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** Builds the program; each action stores its exit code in `state.code`. */
@@ -106,11 +106,11 @@ Run 'tsorch <command> --help' for a command's options.`);
     .argument("<out>", "output file: .safetensors, or any other extension for a torch.save file")
     .option("--key <key>", "convert the state dict stored under this key of a general checkpoint (e.g. model_state_dict)")
     .option("--dedupe", "write tensors that share memory (tied weights) once instead of refusing them; the dropped names are recorded in the metadata")
-    .option("--metadata <key=value>", "add a string to the safetensors __metadata__ (repeatable)", collect, [])
+    .option("--metadata <key=value>", "add a string to the safetensors __metadata__ (repeatable)", collect)
     .option("--widen-unsigned", "load safetensors U16/U32 tensors as int32/int64 (PyTorch 1.13 has no uint16/uint32)")
     .addOption(new Option("-f, --force", "overwrite OUT if it exists"))
     .addHelpText("after", "\nExamples:\n  tsorch convert model.pt model.safetensors\n  tsorch convert checkpoint.tar model.safetensors --key model_state_dict\n  tsorch convert model.safetensors model.pt")
-    .action((input: string, output: string, options: { key?: string; dedupe?: boolean; metadata: string[]; widenUnsigned?: boolean; force?: boolean }) => {
+    .action((input: string, output: string, options: { key?: string; dedupe?: boolean; metadata?: string[]; widenUnsigned?: boolean; force?: boolean }) => {
       try {
         io.out(convert(input, output, options));
         state.code = EXIT_OK;
@@ -125,7 +125,9 @@ Run 'tsorch <command> --help' for a command's options.`);
 export async function run(argv: readonly string[], io: Output = processOutput): Promise<number> {
   const state = { code: EXIT_OK };
   const program = buildProgram(io, state);
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }).showHelpAfterError("(add --help for usage)");
+  const output = { writeOut: io.out, writeErr: io.err, outputError: (text: string, write: (s: string) => void) => write(`tsorch: ${text}`) };
+  program.configureOutput(output);
+  for (const command of program.commands) command.exitOverride().configureOutput(output).showHelpAfterError("(add --help for usage)");
   if (argv.length === 0) {
     io.err(program.helpInformation());
     return EXIT_ERROR;

@@ -49,25 +49,6 @@ export function padStart(s: string, n: number): string {
 /** Cells of an aligned table row: text, and whether it is right-aligned. */
 export type Cell = string | { text: string; right: true };
 
-/**
- * Lays out rows as aligned columns separated by two spaces; rows that are a plain string are printed as they are
- * (headings, tree lines without columns). Trailing spaces are trimmed.
- */
-export function alignRows(rows: readonly (string | readonly Cell[])[]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) {
-    if (typeof row === "string") continue;
-    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, width(typeof cell === "string" ? cell : cell.text))));
-  }
-  return rows.map((row) => {
-    if (typeof row === "string") return row;
-    return row
-      .map((cell, i) => (typeof cell === "string" ? pad(cell, widths[i]) : padStart(cell.text, widths[i])))
-      .join("  ")
-      .trimEnd();
-  });
-}
-
 /** Shortens a one-line text to `max` characters with an ellipsis. */
 export function truncate(text: string, max: number): string {
   const chars = [...text];

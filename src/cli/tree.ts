@@ -5,9 +5,11 @@
  */
 import { isOrderedDict, isPlainObject, pyRepr, PyFloat, Tuple, FrozenSet, isPyInt } from "../python/index.ts";
 import { pyTypeName } from "../python/types.ts";
+import { strRepr } from "../python/repr.ts";
 import { DType } from "../tensor/dtype.ts";
 import { Device } from "../tensor/device.ts";
 import { Size } from "../tensor/size.ts";
+import { Module } from "../nn/module.ts";
 
 /** One step of a key path: a dict key (str or int) or a list index. */
 export type PathPart = string | number;
@@ -102,7 +104,7 @@ export function walkValue<T>(root: unknown, asTensor: (value: unknown) => { tens
       elements.push(found.elements);
       return { kind: "tensor", index: tensors.length - 1, key };
     }
-    if (typeof value === "object" && value !== null && (isDictValue(value) || isSequence(value))) {
+    if (typeof value === "object" && value !== null && (isDictValue(value) || isSequence(value) || value instanceof Module)) {
       if (active.has(value)) return { kind: "value", type: typeOf(value), repr: Array.isArray(value) ? "[...]" : "{...}" };
       active.add(value);
       try {
@@ -119,7 +121,13 @@ export function walkValue<T>(root: unknown, asTensor: (value: unknown) => { tens
   const container = (value: object, path: PathPart[]): StructureNode => {
     const before = tensors.length;
     let node: StructureNode & { kind: "dict" | "list" };
-    if (isDictValue(value)) {
+    if (value instanceof Module) {
+      // a module of a whole-model file (torch.save(model)): shown as its state dict
+      const sd = value.stateDict({ keepVars: true }) as unknown as Record<string, unknown> | Map<unknown, unknown>;
+      const entries: [unknown, unknown][] = sd instanceof Map ? [...sd.entries()] : Object.entries(sd);
+      const items: DictItem[] = entries.map(([k, v]) => ({ key: String(k), value: visit(v, [...path, String(k)]) }));
+      node = { kind: "dict", type: `${value.constructor.name} (nn.Module)`, tensors: 0, elements: 0, items };
+    } else if (isDictValue(value)) {
       const entries: [unknown, unknown][] = value instanceof Map ? [...value.entries()] : Object.entries(value);
       const items: DictItem[] = entries.map(([k, v]) => {
         const simple = typeof k === "string" || (typeof k === "number" && isPyInt(k));
@@ -140,4 +148,30 @@ export function walkValue<T>(root: unknown, asTensor: (value: unknown) => { tens
   };
   const structure = visit(root, []);
   return { structure, tensors };
+}
+
+/** A Python-like repr of a structure node (containers without tensors print inline this way). */
+export function nodeRepr(node: StructureNode): string {
+  switch (node.kind) {
+    case "value":
+      return node.repr;
+    case "tensor":
+      return "tensor(...)";
+    case "list": {
+      const items = node.items.map(nodeRepr);
+      if (node.type === "tuple") return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
+      if (node.type === "set" || node.type === "frozenset") {
+        const body = items.length === 0 ? "" : `{${items.join(", ")}}`;
+        return node.type === "set" ? body || "set()" : `frozenset(${body})`;
+      }
+      return `[${items.join(", ")}]`;
+    }
+    case "dict": {
+      const key = (k: string | number, keyType?: string) => (typeof k === "number" || keyType ? String(k) : strRepr(k));
+      if (node.type === "OrderedDict") {
+        return node.items.length === 0 ? "OrderedDict()" : `OrderedDict([${node.items.map((i) => `(${key(i.key, i.keyType)}, ${nodeRepr(i.value)})`).join(", ")}])`;
+      }
+      return `{${node.items.map((i) => `${key(i.key, i.keyType)}: ${nodeRepr(i.value)}`).join(", ")}}`;
+    }
+  }
 }

@@ -9,6 +9,10 @@ import type { NumArray } from "./strided.ts";
 /** Max over each window (dilation supported); a NaN wins (the last one), ties keep the first. Writes `out` and `indices`. */
 export function maxPool2d(src: NumArray, planes: number, g: Conv2dGeometry, out: NumArray, indices: Int32Array): void {
   const { height: H, width: W, kH, kW, sH, sW, padTop, padLeft, dH, dW, outH, outW } = g;
+  if (kH === 2 && kW === 2 && sH === 2 && sW === 2 && padTop === 0 && padLeft === 0 && 2 * outH <= H && 2 * outW <= W) {
+    maxPool2x2(src, planes, H, W, outH, outW, out, indices);
+    return;
+  }
   const HW = H * W;
   let o = 0;
   for (let p = 0; p < planes; p++) {
@@ -32,6 +36,39 @@ export function maxPool2d(src: NumArray, planes: number, g: Conv2dGeometry, out:
               arg = ih * W + iw;
             }
           }
+        }
+        out[o] = best;
+        indices[o] = arg;
+      }
+    }
+  }
+}
+
+/** The common 2x2 / stride 2 window without padding (dilation is irrelevant), unrolled; same rules as maxPool2d. */
+function maxPool2x2(src: NumArray, planes: number, H: number, W: number, outH: number, outW: number, out: NumArray, indices: Int32Array): void {
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * H * W;
+    for (let oh = 0; oh < outH; oh++) {
+      const row = 2 * oh * W;
+      for (let ow = 0; ow < outW; ow++, o++) {
+        const i0 = row + 2 * ow;
+        let best = src[base + i0];
+        let arg = i0;
+        let v = src[base + i0 + 1];
+        if (v > best || v !== v) {
+          best = v;
+          arg = i0 + 1;
+        }
+        v = src[base + i0 + W];
+        if (v > best || v !== v) {
+          best = v;
+          arg = i0 + W;
+        }
+        v = src[base + i0 + W + 1];
+        if (v > best || v !== v) {
+          best = v;
+          arg = i0 + W + 1;
         }
         out[o] = best;
         indices[o] = arg;

@@ -13,6 +13,7 @@ export {
   type NamedModulesOptions, type StateDictOptions,
 } from "./module.ts";
 export { Parameter } from "./parameter.ts";
+export { type ModuleConstructor, createUninitializedModule } from "./uninitialized.ts";
 export {
   type ModuleMetadata, type StateDict, type StateDictLike, type StateDictMetadata,
   IncompatibleKeys, cloneStateDict, emptyStateDict, getStateDictMetadata, setStateDictMetadata,

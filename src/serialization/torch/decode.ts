@@ -14,6 +14,8 @@ import { LegacyStorageView, type TensorFactory, torchGlobals } from "./load-glob
 import { type MapLocation, resolveLocation } from "./map-location.ts";
 import { StorageHandle } from "./storage-handle.ts";
 import { StorageKind } from "./storage-kinds.ts";
+import { explainUnknownClass, legacyModuleClass, moduleGlobals } from "./module-unpickle.ts";
+import type { ModuleClasses } from "./module-registry.ts";
 
 /** Globals a user allowed beyond the built-in allowlist (`addSafeGlobals`). */
 const userGlobals: GlobalTable[] = [];
@@ -39,6 +41,8 @@ export interface DecodeOptions {
   globals?: GlobalTable;
   /** Build LazyTensors instead of reading data. */
   lazy?: boolean;
+  /** TypeScript classes for the Python classes of a whole-model file (torch.save(model); see module-registry.ts). */
+  classes?: ModuleClasses;
 }
 
 /** What a storage's persistent id says, and how large its record may be. */
@@ -79,6 +83,8 @@ export function decodePickle(
 ): { value: unknown; handles: Map<string, StorageHandle>; end: number } {
   const handles = new Map<string, StorageHandle>();
   const persistentLoad = (pid: unknown): unknown => {
+    const moduleClass = legacyModuleClass(pid);
+    if (moduleClass !== undefined) return moduleClass;
     const { kind, key, location, numel, view } = parseStoragePid(pid);
     let handle = handles.get(key);
     if (!handle) {
@@ -90,8 +96,17 @@ export function decodePickle(
           `storage '${key}' claims ${numel} elements (${nbytes} bytes) but its record holds ${available ?? records.maxBytes} bytes: the file is truncated or corrupt`,
         );
       }
-      const device = resolveLocation(options.mapLocation, { location, nbytes, key });
-      handle = new StorageHandle(key, kind.dtype, nbytes, location, device);
+      const info = { location, nbytes, key };
+      let device: "cpu" | "meta" = "cpu";
+      let placementError: Error | undefined;
+      try {
+        device = resolveLocation(options.mapLocation, info);
+      } catch (error) {
+        // A lazy load only reads metadata: report an unplaceable storage when its data is read.
+        if (!options.lazy || !(error instanceof CheckpointError) || error.code !== "DEVICE_UNAVAILABLE") throw error;
+        placementError = error;
+      }
+      handle = new StorageHandle(key, kind.dtype, nbytes, location, device, placementError);
       if (!options.lazy) handle.allocate();
       handles.set(key, handle);
     }
@@ -99,7 +114,7 @@ export function decodePickle(
     return handle;
   };
   const unpickler = new Unpickler(source, {
-    globals: combineGlobals(...(options.globals ? [options.globals] : []), ...userGlobals, torchGlobals(make)),
+    globals: combineGlobals(...(options.globals ? [options.globals] : []), ...userGlobals, torchGlobals(make), moduleGlobals(options.classes)),
     persistentLoad,
     unsupportedGlobalHint: HINT,
   }, position);
@@ -107,7 +122,7 @@ export function decodePickle(
     const value = unpickler.load();
     return { value, handles, end: unpickler.position };
   } catch (error) {
-    if (error instanceof UnpicklingError || error instanceof CheckpointError) throw error;
+    if (error instanceof UnpicklingError || error instanceof CheckpointError) throw explainUnknownClass(error, source) ?? error;
     throw new CheckpointError("NOT_A_CHECKPOINT", `could not read the checkpoint's pickle: ${(error as Error).message}`, { cause: error });
   }
 }

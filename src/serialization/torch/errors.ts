@@ -15,7 +15,9 @@ export type CheckpointErrorCode =
   | "BAD_MAP_LOCATION"
   | "LEGACY_FORMAT"
   | "DTYPE_CONFLICT"
-  | "UNSAVEABLE";
+  | "UNSAVEABLE"
+  | "UNKNOWN_MODULE_CLASS" // a whole-model file names a class no table or registry maps (or a module class has no Python name)
+  | "BAD_MODULE_STATE"; // a module's pickled __dict__ does not fit its class
 
 /** A checkpoint could not be read or written. */
 export class CheckpointError extends Error {

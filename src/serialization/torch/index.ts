@@ -7,3 +7,7 @@ export { CheckpointError, type CheckpointErrorCode } from "./errors.ts";
 export { LazyTensor, isLazyTensor } from "./lazy-tensor.ts";
 export { type MapLocation, type StorageInfo } from "./map-location.ts";
 export { type ZipLayout } from "./zip-checkpoint.ts";
+export {
+  type ModuleClass, type ModuleClasses, clearModuleClasses, registerModuleClass, registeredModuleClasses, unregisterModuleClass,
+} from "./module-registry.ts";
+export { pythonStateOf } from "./module-pickle.ts";

@@ -93,7 +93,7 @@ export class LazyTensor implements DeferredTensor {
    */
   copyInto(dst: Tensor): void {
     const bytes = dst.storage.bytes;
-    if (bytes && dst.dtype === this.dtype && dst.isContiguous() && this.isContiguous() && dst.numel() === this.numel() && this.handle.device === "cpu") {
+    if (bytes && dst.dtype === this.dtype && dst.isContiguous() && this.isContiguous() && dst.numel() === this.numel() && this.handle.device === "cpu" && !this.handle.placementError) {
       const start = dst.offset * dst.dtype.itemsize;
       this.reader.readInto(this.handle, this.offset * this.dtype.itemsize, bytes.subarray(start, start + this.nbytes));
       return;

@@ -11,12 +11,16 @@ import { NodeFileSink, NodeFileSource } from "../../io/node-file.ts";
 import type { AsyncByteSink, AsyncByteSource, ByteSink, ByteSource } from "../../io/types.ts";
 import { type BytesLike, type CheckpointFormat, type LoadOptions, loadFromAsyncSource, loadFromSource, saveToAsyncSink, saveToBytes, saveToSink, toSource } from "./checkpoint.ts";
 import { archiveNameFor, type SaveOptions } from "./save.ts";
+import { load as loadNeutral, type LoadSource as BrowserLoadSource } from "./browser.ts";
 
-/** Where torch.load reads from: a path, bytes, or a byte source. */
-export type LoadSource = string | BytesLike | ByteSource | Blob;
+/** Where torch.load reads from: a path, bytes, a Blob, or a byte source. */
+export type LoadSource = string | BrowserLoadSource;
 
 /** Where torch.save writes to: a path or a sink. */
 export type SaveTarget = string | ByteSink | AsyncByteSink;
+
+/** An AsyncByteSource over a Blob or File (it lives in io/browser.ts; re-exported here for existing imports). */
+export { blobSource } from "../../io/browser.ts";
 
 const finalizer = new FinalizationRegistry<NodeFileSource>((source) => source.close());
 
@@ -30,7 +34,7 @@ export function loadWithFormat(source: string | BytesLike | ByteSource, options:
   let keepOpen = false;
   try {
     const result = loadFromSource(file, options);
-    if (options.lazy && result.format.kind === "zip") {
+    if (options.lazy) {
       keepOpen = true;
       if (typeof result.value === "object" && result.value !== null) finalizer.register(result.value, file);
       else file.close();
@@ -46,12 +50,10 @@ export function loadSync<T = any>(source: string | BytesLike | ByteSource, optio
   return loadWithFormat(source, options).value as T;
 }
 
-/** `torch.load`: a path, bytes, a ByteSource, or a Blob/File (read in ranges). */
+/** `torch.load`: a path, bytes, a Blob/File (read in ranges), or a ByteSource or AsyncByteSource (`httpRangeSource(url)`). */
 export async function load<T = any>(source: LoadSource, options: LoadOptions = {}): Promise<T> {
-  if (typeof Blob !== "undefined" && source instanceof Blob) {
-    return (await loadFromAsyncSource(blobSource(source), options)) as T;
-  }
-  return loadSync<T>(source as string | BytesLike | ByteSource, options);
+  if (typeof source !== "string") return loadNeutral<T>(source, options);
+  return loadSync<T>(source, options);
 }
 
 /** `torch.load` from an asynchronous source (HTTP range reads, browser file handles). */
@@ -79,18 +81,4 @@ export async function save(value: unknown, target?: SaveTarget, options: SaveOpt
   }
   await saveToAsyncSink(value, target, options);
   return undefined;
-}
-
-/** An AsyncByteSource over a Blob or File (browser or Node >= 20). */
-export function blobSource(blob: Blob): AsyncByteSource {
-  return {
-    size: blob.size,
-    async read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
-      const bytes = new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
-      if (bytes.length !== length) throw new RangeError(`Blob read(${offset}, ${length}) returned ${bytes.length} bytes`);
-      if (!into) return bytes;
-      into.set(bytes);
-      return into.subarray(0, length);
-    },
-  };
 }

@@ -18,6 +18,8 @@ import { CheckpointError } from "./errors.ts";
 import { LazyTensor } from "./lazy-tensor.ts";
 import { storageGlobal } from "./storage-kinds.ts";
 import { DTypeGlobals, dtypeGlobal } from "./dtype-globals.ts";
+import { moduleReduceHook } from "./module-pickle.ts";
+import type { ModuleClasses } from "./module-registry.ts";
 
 /** The `version` record torch.save writes. */
 export const FORMAT_VERSION = "3\n";
@@ -62,16 +64,16 @@ export function picklePlan(value: unknown, reduceHook?: ReduceHook): { pickle: U
     return ref;
   };
 
-  const tensorReduce = (t: Tensor): PyReduce => {
+  const tensorReduce = (t: Tensor, requiresGrad = t.requiresGrad): PyReduce => {
     if (t.dtype.isComplex === false && t.isMeta) {
       return {
         module: "torch._utils", name: "_rebuild_meta_tensor_no_storage",
-        args: [dtypeGlobal(t.dtype), Tuple.from(t.dims), Tuple.from(t.strides), t.requiresGrad],
+        args: [dtypeGlobal(t.dtype), Tuple.from(t.dims), Tuple.from(t.strides), requiresGrad],
       };
     }
     return {
       module: "torch._utils", name: "_rebuild_tensor_v2",
-      args: [storageRef(t), t.offset, Tuple.from(t.dims), Tuple.from(t.strides), t.requiresGrad, emptyHooks()],
+      args: [storageRef(t), t.offset, Tuple.from(t.dims), Tuple.from(t.strides), requiresGrad, emptyHooks()],
     };
   };
 
@@ -85,7 +87,8 @@ export function picklePlan(value: unknown, reduceHook?: ReduceHook): { pickle: U
     reduceValue: (v) => {
       const hooked = reduceHook?.(v);
       if (hooked) return { ...hooked, args: dtypes.apply(hooked.args) as unknown[], state: dtypes.apply(hooked.state) };
-      if (v instanceof PlainTensor) return tensorReduce(v.tensor);
+      // Parameter.__reduce_ex__ pickles `self.data`, which does not require grad (the flag is _rebuild_parameter's).
+      if (v instanceof PlainTensor) return tensorReduce(v.tensor, false);
       const t = v instanceof LazyTensor ? v.materialize() : v;
       if (t instanceof Parameter) {
         return { module: "torch._utils", name: "_rebuild_parameter", args: [new PlainTensor(t), t.requiresGrad, emptyHooks()] };
@@ -118,15 +121,24 @@ function storageBytes(p: PlannedStorage): Uint8Array {
 export interface SaveOptions {
   /** The archive folder name (default: the file name without extension, or `archive`). */
   archiveName?: string;
-  /** Describes objects the value model does not know (used for whole-module pickles). */
+  /** Describes objects the value model does not know (asked before nn.Modules are written as whole modules). */
   reduce?: ReduceHook;
+  /** Python class names of the nn.Module classes in `value` (whole-model saves; see module-registry.ts). */
+  classes?: ModuleClasses;
   /** CRC-32 implementation for the zip records (Node passes zlib's, about 4x faster than the JS one). */
   crc32?: (data: Uint8Array, previous?: number) => number;
 }
 
+/** The caller's reduce hook, then nn.Modules as whole-module pickles (module-pickle.ts). */
+function saveHook(options: SaveOptions): ReduceHook {
+  const modules = moduleReduceHook(options.classes);
+  const custom = options.reduce;
+  return custom ? (v) => custom(v) ?? modules(v) : modules;
+}
+
 /** Writes `value` as a torch.save zip archive to a synchronous sink. */
 export function writeCheckpoint(value: unknown, sink: ByteSink, options: SaveOptions = {}): void {
-  const { pickle, storages } = picklePlan(value, options.reduce);
+  const { pickle, storages } = picklePlan(value, saveHook(options));
   const prefix = options.archiveName ?? "archive";
   const zip = new ZipWriter(sink, { crc32: options.crc32 });
   zip.add(`${prefix}/data.pkl`, pickle);
@@ -138,7 +150,7 @@ export function writeCheckpoint(value: unknown, sink: ByteSink, options: SaveOpt
 
 /** Writes `value` as a torch.save zip archive to an asynchronous sink (streams, browser file handles). */
 export async function writeCheckpointAsync(value: unknown, sink: AsyncByteSink, options: SaveOptions = {}): Promise<void> {
-  const { pickle, storages } = picklePlan(value, options.reduce);
+  const { pickle, storages } = picklePlan(value, saveHook(options));
   const prefix = options.archiveName ?? "archive";
   const zip = new AsyncZipWriter(sink, { crc32: options.crc32 });
   await zip.add(`${prefix}/data.pkl`, pickle);

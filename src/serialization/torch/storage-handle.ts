@@ -20,12 +20,18 @@ export class StorageHandle {
     readonly location: string,
     /** Where it goes after mapLocation. */
     readonly device: "cpu" | "meta",
+    /**
+     * Why the storage cannot be placed (a lazy load of a CUDA file without mapLocation): metadata stays readable,
+     * reading the data throws this.
+     */
+    readonly placementError?: Error,
   ) {
     this.dtype = dtype;
   }
 
   /** Allocates the storage (zeroed; filled from the file afterwards). */
   allocate(): Storage {
+    if (this.placementError) throw this.placementError;
     this.storage ??= Storage.allocate(this.nbytes, this.device === "meta" ? META : CPU);
     return this.storage;
   }

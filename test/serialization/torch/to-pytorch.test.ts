@@ -46,6 +46,14 @@ function dtypeStateDict() {
   ]);
 }
 
+/** Complex tensors (tsorch stores them without computing on them). */
+function complexValue() {
+  return {
+    c64: torch.Tensor.fromTypedArray(new Float32Array([1, 2, -3.5, 0]) as never, [2], torch.complex64),
+    c128: torch.Tensor.fromTypedArray(new Float64Array([0.1, -1]) as never, [1], torch.complex128),
+  };
+}
+
 /** Views: tied weights, transposed, sliced, strided, expanded, 0-d, empty, Parameters. */
 function viewsValue() {
   const base = torch.arange(24, undefined, 1, { dtype: torch.float32 }).reshape(4, 6);
@@ -170,6 +178,7 @@ const CASES: Case[] = [
   { name: "state_dict", value: () => new TheModelClass().stateDict(), weightsOnly: true },
   { name: "tensor", value: () => torch.arange(6, undefined, 1, { dtype: torch.float32 }).reshape(2, 3).t(), weightsOnly: true },
   { name: "meta", value: () => ({ m: torch.empty([2, 3], { device: "meta" }), cpu: torch.ones(1) }), weightsOnly: true },
+  { name: "complex", value: complexValue, weightsOnly: true },
   { name: "dtype_float32", value: () => ({ dtype: torch.float32, more: [torch.int64, torch.float16] }), weightsOnly: true },
   { name: "dtype_values", value: dtypeValues, weightsOnly: /Unsupported class torch\.bool/ },
   // BINFLOAT is opcode 71 ('G'): 1.13's weights_only loader has no floats
