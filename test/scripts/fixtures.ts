@@ -1,20 +1,22 @@
 /**
  * Locates the shared checkpoint fixtures (real files written by PyTorch; see their README.md):
- * $TSORCH_FIXTURES, else `shared/fixtures` beside or inside the repository.
+ * $TSORCH_FIXTURES, else the copies in the repository's test/fixtures (see its README.md for where each came from).
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SCRIPTS } from "./python.ts";
 
 const ROOT = resolve(SCRIPTS, "..", "..");
-const CANDIDATES = [process.env.TSORCH_FIXTURES, join(ROOT, "shared", "fixtures"), join(ROOT, "..", "shared", "fixtures")];
+const CANDIDATES = [process.env.TSORCH_FIXTURES, join(ROOT, "test", "fixtures")];
 
-/** The fixtures folder, or undefined when this checkout has none. */
-export const FIXTURES: string | undefined = CANDIDATES.find((dir): dir is string => !!dir && existsSync(join(dir, "README.md")));
+/** The fixtures folder. */
+export const FIXTURES: string = CANDIDATES.find((dir): dir is string => !!dir && existsSync(join(dir, "README.md"))) ??
+  (() => {
+    throw new Error(`checkpoint fixtures not found (looked in ${CANDIDATES.filter(Boolean).join(", ")})`);
+  })();
 
 /** Every fixture file (absolute paths, sorted), optionally only those starting with `magic`. */
 export function fixtureFiles(magic?: Uint8Array, read?: (path: string) => Uint8Array): string[] {
-  if (!FIXTURES) return [];
   const files: string[] = [];
   for (const group of readdirSync(FIXTURES).sort()) {
     const dir = join(FIXTURES, group);
