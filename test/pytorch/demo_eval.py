@@ -8,34 +8,11 @@ import json
 import struct
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 
 from common import read_input, write_output
+from tutorial_model import TheModelClass
 
 DTYPES = {"F32": torch.float32, "I64": torch.int64}
-
-
-class TheModelClass(nn.Module):
-    """The tutorial's model, verbatim."""
-
-    def __init__(self):
-        super(TheModelClass, self).__init__()
-        self.conv1 = nn.Conv2d(3, 6, 5)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = self.pool(F.relu(self.conv1(x)))
-        x = self.pool(F.relu(self.conv2(x)))
-        x = x.view(-1, 16 * 5 * 5)
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        x = self.fc3(x)
-        return x
 
 
 def read_safetensors(path):

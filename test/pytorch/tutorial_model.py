@@ -1,0 +1,26 @@
+"""TheModelClass: the CNN of PyTorch's "Saving and Loading Models" tutorial, verbatim (examples/the-model-class.ts
+is its tsorch twin). Scripts that pickle whole models define their own copy in __main__ (test/pytorch/whole_model.py)."""
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class TheModelClass(nn.Module):
+    """The tutorial's model, verbatim."""
+
+    def __init__(self):
+        super(TheModelClass, self).__init__()
+        self.conv1 = nn.Conv2d(3, 6, 5)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = self.pool(F.relu(self.conv2(x)))
+        x = x.view(-1, 16 * 5 * 5)
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        x = self.fc3(x)
+        return x
