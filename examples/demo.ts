@@ -159,7 +159,8 @@ function evaluate(model: TheModelClass, loader: torch.utils.data.DataLoader<torc
 /** Writes `value` with torch.save through a temporary file, so an interrupted save never leaves half a checkpoint. */
 async function saveAtomically(value: unknown, path: string): Promise<void> {
   const partial = `${path}.partial`;
-  await torch.save(value, partial);
+  // The archive folder inside the zip is named after the final file, as torch.save(value, path) names it.
+  await torch.save(value, partial, { archiveName: torch.serialization.archiveNameFor(path) });
   renameSync(partial, path);
 }
 

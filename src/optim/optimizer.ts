@@ -77,7 +77,10 @@ export interface OptimizerStateDictInput {
 
 /** Options of `zeroGrad`. */
 export interface ZeroGradOptions {
-  /** Drop the gradients (`grad = null`) instead of zeroing them. Default false, as in PyTorch 1.13 (2.x: true). */
+  /**
+   * Drop the gradients (`grad = null`) instead of zeroing them. Default true, as in PyTorch 2.x and as
+   * `Module.zeroGrad` (PyTorch 1.13 defaulted to false: pass `{ setToNone: false }` to zero in place).
+   */
   setToNone?: boolean;
 }
 
@@ -160,7 +163,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         if (!p.grad) continue;
-        if (options.setToNone) {
+        if (options.setToNone ?? true) {
           p.grad = null;
           continue;
         }

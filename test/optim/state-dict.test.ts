@@ -138,15 +138,15 @@ test("state dicts from older PyTorch get the keys they lack, as __setstate__ add
   }
 });
 
-test("zeroGrad zeroes gradients in place by default (1.13) and drops them with setToNone", () => {
+test("zeroGrad drops gradients by default (2.x, like Module.zeroGrad) and zeroes them in place with setToNone: false", () => {
   const p = torch.ones(2).requiresGrad_(true);
   const opt = new optim.SGD([p], { lr: 0.1 });
   p.grad = torch.ones(2);
   const grad = p.grad;
-  opt.zeroGrad();
+  opt.zeroGrad({ setToNone: false });
   assert.equal(p.grad, grad);
   assert.deepEqual(grad.tolist(), [0, 0]);
-  opt.zeroGrad({ setToNone: true });
+  opt.zeroGrad();
   assert.equal(p.grad, null);
 });
 
