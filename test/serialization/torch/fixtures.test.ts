@@ -7,17 +7,15 @@
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { describe as suite, it } from "node:test";
 import * as torch from "../../../src/index.ts";
-import { MemorySource } from "../../../src/io/memory.ts";
-import type { ByteSource } from "../../../src/io/types.ts";
 import { describe, type DescribedTensor } from "../../helpers/describe.ts";
 import { hasTorch, requireTorch } from "../../helpers/pytorch.ts";
 import { type PyDescribe, pyDescribeAll, pySave, tempDir } from "./interop.ts";
+import { CountingSource } from "../../helpers/counting-source.ts";
+import { FIXTURES } from "../../scripts/fixtures.ts";
 
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures");
 const GROUPS = ["burn-store-reader", "burn-pytorch-tests", "candle", "lpips", "pytorch-test-serialization", "tch-rs"];
 const BIG_ENDIAN = new Set(["pytorch-test-serialization/lstm_be_bom.pt", "pytorch-test-serialization/tensor_half_be_no_bom.pt"]);
 const TORCHSCRIPT = /^tch-rs\//;
@@ -25,24 +23,6 @@ const TORCHSCRIPT = /^tch-rs\//;
 const files = GROUPS.flatMap((g) => readdirSync(join(FIXTURES, g)).filter((f) => /\.pth?$/.test(f)).sort().map((f) => `${g}/${f}`));
 const path = (name: string) => join(FIXTURES, name);
 const dir = tempDir("fixtures");
-
-/** A ByteSource that counts the bytes read through it. */
-class SpySource implements ByteSource {
-  bytesRead = 0;
-  reads = 0;
-  private readonly inner: MemorySource;
-  constructor(bytes: Uint8Array) {
-    this.inner = new MemorySource(bytes);
-  }
-  get size(): number {
-    return this.inner.size;
-  }
-  read(offset: number, length: number, into?: Uint8Array): Uint8Array {
-    this.bytesRead += length;
-    this.reads++;
-    return this.inner.read(offset, length, into);
-  }
-}
 
 function errorOf(fn: () => unknown): torch.CheckpointError {
   try {
@@ -202,7 +182,7 @@ suite("mapLocation", () => {
   it('"meta" reads no data: meta tensors with the saved dtypes and shapes', () => {
     const big = { a: torch.zeros(256, 1024), b: torch.ones([1000], { dtype: torch.int64 }) };
     const bytes = torch.serialization.saveToBytes(big);
-    const spy = new SpySource(bytes);
+    const spy = new CountingSource(bytes);
     const loaded = torch.loadSync(spy, { mapLocation: "meta" });
     // the zip reader looks for the end-of-central-directory record in the last 64 KiB; nothing else is read
     assert.ok(spy.bytesRead < 70_000, `read ${spy.bytesRead} bytes of ${bytes.length}`);
@@ -217,7 +197,7 @@ suite("mapLocation", () => {
     if (!requireTorch(t)) return;
     pySave(dir, ["big"], true);
     const bytes = readFileSync(join(dir, "big.legacy.pt"));
-    const spy = new SpySource(bytes);
+    const spy = new CountingSource(bytes);
     const loaded = torch.loadSync(spy, { mapLocation: "meta" });
     // three pickles read through 64 KiB windows; none of the 4 MB of data
     assert.ok(spy.bytesRead < 4 * 65536, `read ${spy.bytesRead} bytes of ${bytes.length}`);

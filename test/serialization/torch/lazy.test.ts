@@ -8,28 +8,11 @@ import { join } from "node:path";
 import { describe as suite, it } from "node:test";
 import * as torch from "../../../src/index.ts";
 import { nn } from "../../../src/index.ts";
-import { MemorySource } from "../../../src/io/memory.ts";
-import type { ByteSource } from "../../../src/io/types.ts";
 import { describe } from "../../helpers/describe.ts";
 import { tempDir } from "./interop.ts";
+import { CountingSource } from "../../helpers/counting-source.ts";
 
 const dir = tempDir("lazy");
-
-/** A ByteSource that counts the bytes read through it. */
-class SpySource implements ByteSource {
-  bytesRead = 0;
-  private readonly inner: MemorySource;
-  constructor(bytes: Uint8Array) {
-    this.inner = new MemorySource(bytes);
-  }
-  get size(): number {
-    return this.inner.size;
-  }
-  read(offset: number, length: number, into?: Uint8Array): Uint8Array {
-    this.bytesRead += length;
-    return this.inner.read(offset, length, into);
-  }
-}
 
 function sample() {
   torch.manualSeed(0);
@@ -58,7 +41,7 @@ suite("lazy loading", () => {
 
   it("gives keys, dtypes and shapes without reading tensor data", () => {
     assert.ok(bytes.length > dataBytes && dataBytes > MiB / 2);
-    const spy = new SpySource(bytes);
+    const spy = new CountingSource(bytes);
     const lazy = torch.loadSync(spy, { lazy: true });
     // the end-of-central-directory search reads the last 64 KiB; the pickle a few hundred bytes more
     assert.ok(spy.bytesRead < 70_000, `read ${spy.bytesRead} bytes`);
@@ -79,7 +62,7 @@ suite("lazy loading", () => {
   });
 
   it("materialize() reads a storage once; views and tied tensors share it; values are exact", () => {
-    const spy = new SpySource(bytes);
+    const spy = new CountingSource(bytes);
     const lazy = torch.loadSync(spy, { lazy: true });
     const before = spy.bytesRead;
     const w = lazy.w.materialize();
@@ -99,7 +82,7 @@ suite("lazy loading", () => {
   });
 
   it("copyInto() reads a contiguous tensor straight into the destination, and only its bytes", () => {
-    const spy = new SpySource(bytes);
+    const spy = new CountingSource(bytes);
     const lazy = torch.loadSync(spy, { lazy: true });
     const dst = torch.zeros(10, 256);
     const before = spy.bytesRead;

@@ -12,10 +12,11 @@ import { after, describe, it } from "node:test";
 import { MemorySink, MemorySource } from "../../../src/io/memory.ts";
 import { NodeFileSource } from "../../../src/io/node-file.ts";
 import { nodeInflateRaw } from "../../../src/io/node-inflate.ts";
-import type { AsyncByteSource, ByteSource } from "../../../src/io/types.ts";
+import type { AsyncByteSource } from "../../../src/io/types.ts";
 import { AsyncZipReader, ZipError, ZipReader, ZipWriter, type ZipWriterOptions } from "../../../src/serialization/zip/index.ts";
 import { FIXTURES, fixtureFiles } from "../../scripts/fixtures.ts";
 import { runScript } from "../../scripts/python.ts";
+import { CountingSource } from "../../helpers/counting-source.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tsorch-zipr-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,21 +32,6 @@ interface OracleEntry {
   CRC: number;
   flag_bits: number;
   sha256: string;
-}
-
-/** A source that counts the bytes read through it. */
-class CountingSource implements ByteSource {
-  bytesRead = 0;
-  reads = 0;
-  constructor(private readonly inner: ByteSource) {}
-  get size() {
-    return this.inner.size;
-  }
-  read(offset: number, length: number, into?: Uint8Array) {
-    this.bytesRead += length;
-    this.reads++;
-    return this.inner.read(offset, length, into);
-  }
 }
 
 function archive(entries: Array<[string, Uint8Array | string]>, options?: ZipWriterOptions): Uint8Array {
