@@ -3,6 +3,7 @@ import { wrapDim } from "../../tensor/shape.ts";
 import { Tensor } from "../../tensor/tensor.ts";
 import { computeArrayFor, fromNumbers, toFloatArray } from "../convert.ts";
 import { checkSameDtype, formatList } from "./args.ts";
+import { rowMoments } from "../../kernels/moments.ts";
 
 /**
  * Group normalisation of [N, C, *] input: channels split into `numGroups` groups, each (sample, group) normalised
@@ -30,19 +31,12 @@ export function groupNorm(input: Tensor, numGroups: number, maybeWeight?: Tensor
   const Wt = weight ? toFloatArray(weight) : null;
   const Bs = bias ? toFloatArray(bias) : null;
   const rows = N * numGroups;
-  const mean = new Float64Array(rows);
-  const rstd = new Float64Array(rows);
+  const { mean, rstd } = rowMoments(X, rows, D, eps);
   const Y = computeArrayFor(input.dtype, X.length);
   for (let r = 0; r < rows; r++) {
     const base = r * D;
-    let s = 0;
-    for (let i = 0; i < D; i++) s += X[base + i];
-    const m = s / D;
-    let v = 0;
-    for (let i = 0; i < D; i++) v += (X[base + i] - m) * (X[base + i] - m);
-    const rs = 1 / Math.sqrt(v / D + eps);
-    mean[r] = m;
-    rstd[r] = rs;
+    const m = mean[r];
+    const rs = rstd[r];
     const c0 = (r % numGroups) * Cg;
     for (let k = 0; k < Cg; k++) {
       const w = Wt ? Wt[c0 + k] : 1;

@@ -2,6 +2,7 @@
 import { Tensor } from "../../tensor/tensor.ts";
 import { computeArrayFor, fromNumbers, toFloatArray } from "../convert.ts";
 import { checkSameDtype, formatList } from "./args.ts";
+import { rowMoments } from "../../kernels/moments.ts";
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
@@ -36,19 +37,12 @@ export function layerNorm(
   const R = D === 0 ? 0 : X.length / D;
   const Wt = weight ? toFloatArray(weight) : null;
   const Bs = bias ? toFloatArray(bias) : null;
-  const mean = new Float64Array(R);
-  const rstd = new Float64Array(R);
+  const { mean, rstd } = rowMoments(X, R, D, eps);
   const Y = computeArrayFor(input.dtype, X.length);
   for (let r = 0; r < R; r++) {
     const base = r * D;
-    let s = 0;
-    for (let i = 0; i < D; i++) s += X[base + i];
-    const m = s / D;
-    let v = 0;
-    for (let i = 0; i < D; i++) v += (X[base + i] - m) * (X[base + i] - m);
-    const rs = 1 / Math.sqrt(v / D + eps);
-    mean[r] = m;
-    rstd[r] = rs;
+    const m = mean[r];
+    const rs = rstd[r];
     for (let i = 0; i < D; i++) Y[base + i] = (X[base + i] - m) * rs * (Wt ? Wt[i] : 1) + (Bs ? Bs[i] : 0);
   }
   return fromNumbers(Y, input.dims, input.dtype).withGrad("NativeLayerNormBackward0", [input, weight, bias], (g) => {
