@@ -5,11 +5,15 @@ Reads train_images/train_labels/test_images/test_labels with a plain json + torc
 prints the test accuracy of each model after every epoch. Driven by scripts/shapes-learnability.ts.
 """
 import json
+import os
 import struct
 import sys
 
 import torch
 from torch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "pytorch"))
+from tutorial_model import TheModelClass  # noqa: E402  (the tutorial's LeNet)
 
 DTYPES = {"F32": torch.float32, "I64": torch.int64}
 
@@ -24,23 +28,6 @@ def load(path):
         b, e = info["data_offsets"]
         out[name] = torch.frombuffer(bytearray(data[8 + n + b : 8 + n + e]), dtype=DTYPES[info["dtype"]]).reshape(info["shape"])
     return out
-
-
-class LeNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 6, 5)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = self.pool(torch.relu(self.conv1(x)))
-        x = self.pool(torch.relu(self.conv2(x)))
-        x = torch.flatten(x, 1)
-        return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
 
 
 def accuracy(model, x, y):
@@ -70,6 +57,6 @@ if __name__ == "__main__":
     epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     batch_size = int(sys.argv[3]) if len(sys.argv) > 3 else 32
     torch.manual_seed(0)
-    train("lenet", LeNet(), d, epochs, batch_size)
+    train("lenet", TheModelClass(), d, epochs, batch_size)
     torch.manual_seed(0)
     train("linear", nn.Sequential(nn.Flatten(), nn.Linear(3 * 32 * 32, 10)), d, epochs, batch_size)

@@ -12,7 +12,8 @@ export type Collated<S> =
           : S extends object ? { [K in keyof S]: Collated<S[K]> }
             : never;
 
-function checkIndex(index: number, size: number): number {
+/** `tensor[index]` bounds check along dim 0 with PyTorch's IndexError text; returns the wrapped index. */
+export function checkIndex(index: number, size: number): number {
   if (!Number.isInteger(index) || index < -size || index >= size) throw new RangeError(`index ${index} is out of bounds for dimension 0 with size ${size}`);
   return index < 0 ? index + size : index;
 }

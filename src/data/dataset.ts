@@ -1,6 +1,6 @@
 /** Datasets (`torch.utils.data.Dataset`, `TensorDataset`): indexable collections of samples. */
 import { Tensor } from "../tensor/tensor.ts";
-import { gatherRows } from "./collate.ts";
+import { checkIndex, gatherRows } from "./collate.ts";
 
 /**
  * A map-style dataset: `length` samples, fetched by index (Python's `__len__` and `__getitem__`).
@@ -47,7 +47,8 @@ export class TensorDataset implements Dataset<Tensor[], Tensor[]> {
 
   /** `[t0[index], t1[index], ...]`, views of the wrapped tensors (negative indices count from the end). */
   getItem(index: number): Tensor[] {
-    return this.tensors.map((t) => t.detach().select(0, index));
+    const row = checkIndex(index, this.length); // `tensor[index]` in PyTorch: its IndexError text, not select()'s
+    return this.tensors.map((t) => t.detach().select(0, row));
   }
 
   /** One new tensor per wrapped tensor holding the rows at `indices`, in that order. */

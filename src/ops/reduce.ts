@@ -57,10 +57,13 @@ export function sum(t: Tensor, dim?: number | number[], keepdim = false): Tensor
   return res.withGrad("SumBackward1", [t], (g) => [expandBack(g, p, t.dims).contiguous()]);
 }
 
+/** ATen's ScalarType names of the integer dtypes, as PyTorch's messages print them. */
+const SCALAR_TYPE_NAMES: Record<string, string> = { int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool" };
+
 /** Mean of all elements or over dims (floating inputs only, as in PyTorch). */
 export function mean(t: Tensor, dim?: number | number[], keepdim = false): Tensor {
   if (!t.dtype.isFloatingPoint) {
-    throw new Error(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${t.dtype.name[0].toUpperCase()}${t.dtype.name.slice(1)}`);
+    throw new Error(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${SCALAR_TYPE_NAMES[t.dtype.name] ?? t.dtype.name}`);
   }
   const p = plan(t, dim);
   return div(sum(t, dim, keepdim), p.inner);

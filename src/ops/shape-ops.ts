@@ -71,7 +71,9 @@ export function narrow(t: Tensor, dim: number, start: number, length: number): T
 export function select(t: Tensor, dim: number, index: number): Tensor {
   const d = wrapDim(dim, t.dims.length);
   const size = t.dims[d];
-  if (index < -size || index >= size) throw new RangeError(`index ${index} is out of bounds for dimension ${d} with size ${size}`);
+  if (index < -size || index >= size) {
+    throw new RangeError(`select(): index ${index} out of range for tensor of size [${t.dims.join(", ")}] at dimension ${d}`);
+  }
   const i = index < 0 ? index + size : index;
   const shape = t.dims.filter((_, k) => k !== d);
   const strides = t.strides.filter((_, k) => k !== d);
@@ -160,11 +162,16 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const first = parts[0];
   const d = wrapDim(dim, first.dims.length);
   const dtype = parts.reduce((acc, t) => (t.dtype.itemsize > acc.itemsize || (t.dtype.isFloatingPoint && !acc.isFloatingPoint) ? t.dtype : acc), first.dtype);
-  for (const t of parts) {
-    if (t.dims.length !== first.dims.length || t.dims.some((s, i) => i !== d && s !== first.dims[i])) {
-      throw new RangeError(`Sizes of tensors must match except in dimension ${d}. Expected size ${first.dims.join("x")} but got size ${t.dims.join("x")} for tensor in the list.`);
+  tensors.forEach((t, k) => {
+    if (!parts.includes(t)) return;
+    if (t.dims.length !== first.dims.length) {
+      throw new RangeError(`Tensors must have same number of dimensions: got ${first.dims.length} and ${t.dims.length}`);
     }
-  }
+    const bad = t.dims.findIndex((s, i) => i !== d && s !== first.dims[i]);
+    if (bad >= 0) {
+      throw new RangeError(`Sizes of tensors must match except in dimension ${d}. Expected size ${first.dims[bad]} but got size ${t.dims[bad]} for tensor number ${k} in the list.`);
+    }
+  });
   const shape = [...first.dims];
   shape[d] = parts.reduce((n, t) => n + t.dims[d], 0);
   const out = Tensor.empty(shape, dtype);

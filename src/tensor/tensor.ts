@@ -143,7 +143,7 @@ export class Tensor {
   }
   set requiresGrad(value: boolean) {
     if (value && !this.dtype.isFloatingPoint) {
-      throw new Error("only Tensors of floating point and complex dtype can require gradients");
+      throw new Error("only Tensors of floating point dtype can require gradients");
     }
     if (!value && this.gradFn) {
       throw new Error("you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
@@ -217,7 +217,7 @@ export class Tensor {
   }
   /** The value of a one-element tensor (bigint-free: int64 becomes a number). */
   item(): number | boolean {
-    if (this.numel() !== 1) throw new Error(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+    if (this.numel() !== 1) throw new Error("only one element tensors can be converted to Python scalars");
     const v = C.toFloatArray(this)[0];
     return this.dtype.name === "bool" ? v !== 0 : v;
   }

@@ -16,23 +16,12 @@ import type { AsyncByteSource } from "../../../src/io/types.ts";
 import { AsyncZipReader, ZipError, ZipReader, ZipWriter, type ZipWriterOptions } from "../../../src/serialization/zip/index.ts";
 import { FIXTURES, fixtureFiles } from "../../scripts/fixtures.ts";
 import { runScript } from "../../scripts/python.ts";
+import { type ZipOracleEntry } from "../../scripts/zip-oracle.ts";
 import { CountingSource } from "../../helpers/counting-source.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tsorch-zipr-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
-
-interface OracleEntry {
-  name: string;
-  header_offset: number;
-  data_offset: number;
-  compress_type: number;
-  file_size: number;
-  compress_size: number;
-  CRC: number;
-  flag_bits: number;
-  sha256: string;
-}
 
 function archive(entries: Array<[string, Uint8Array | string]>, options?: ZipWriterOptions): Uint8Array {
   const sink = new MemorySink();
@@ -60,7 +49,7 @@ const zipCode = (fn: () => unknown, code: string, message?: RegExp) =>
 describe("ZipReader on the fixtures", () => {
   const read = (path: string) => new Uint8Array(readFileSync(path));
   const zips = fixtureFiles(new Uint8Array([0x50, 0x4b, 0x03, 0x04]), read);
-  const oracle = runScript<Record<string, { entries: OracleEntry[]; error: string | null }>>("zip_oracle.py", zips);
+  const oracle = runScript<Record<string, { entries: ZipOracleEntry[]; error: string | null }>>("zip_oracle.py", zips);
 
   it("found the zip fixtures", () => assert.ok(zips.length >= 45, `${zips.length}`));
   for (const path of zips) {
@@ -170,7 +159,7 @@ describe("ZipReader", () => {
 
   it("decodes CP437 names when the UTF-8 flag is off (as Python does)", () => {
     const bytes = pythonZip([["caf\u00e9/\u00fc", new Uint8Array([1]), 0]], false);
-    const names = runScript<Record<string, { entries: OracleEntry[] }>>("zip_oracle.py", [writeTemp(bytes, "cp437.zip")]);
+    const names = runScript<Record<string, { entries: ZipOracleEntry[] }>>("zip_oracle.py", [writeTemp(bytes, "cp437.zip")]);
     const zip = ZipReader.open(new MemorySource(bytes));
     assert.deepEqual(zip.names(), Object.values(names)[0].entries.map((e) => e.name));
   });

@@ -21,26 +21,10 @@ import {
 } from "../../../src/serialization/zip/index.ts";
 import { FIXTURES, fixtureFiles } from "../../scripts/fixtures.ts";
 import { runScript } from "../../scripts/python.ts";
+import { type ZipOracle, type ZipOracleEntry } from "../../scripts/zip-oracle.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tsorch-zip-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-interface OracleEntry {
-  name: string;
-  header_offset: number;
-  data_offset: number;
-  compress_type: number;
-  file_size: number;
-  compress_size: number;
-  CRC: number;
-  flag_bits: number;
-  sha256: string;
-}
-interface Oracle {
-  entries: OracleEntry[];
-  testzip: string | null;
-  error: string | null;
-}
 
 const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
 
@@ -73,13 +57,13 @@ function writeArchive(entries: Array<[string, Uint8Array]>, options?: ZipWriterO
   return sink.bytes();
 }
 
-function pythonView(bytes: Uint8Array, name: string): Oracle {
+function pythonView(bytes: Uint8Array, name: string): ZipOracle {
   const path = join(dir, name);
   writeFileSync(path, bytes);
-  return runScript<Record<string, Oracle>>("zip_oracle.py", [path])[path];
+  return runScript<Record<string, ZipOracle>>("zip_oracle.py", [path])[path];
 }
 
-function checkAgainstPython(bytes: Uint8Array, entries: Array<[string, Uint8Array]>, label: string): Oracle {
+function checkAgainstPython(bytes: Uint8Array, entries: Array<[string, Uint8Array]>, label: string): ZipOracle {
   const oracle = pythonView(bytes, label);
   assert.equal(oracle.error, null);
   assert.equal(oracle.testzip, null, "Python's testzip found a bad CRC");
